@@ -1,0 +1,135 @@
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage: wgsite [command] [options]
+
+Commands:
+  (none)                 interactive wizard (pre-filled from -c FILE when given)
+  apply -c FILE          configure both gateways, verify the tunnel (asks before changing; --yes skips)
+  plan -c FILE           show what apply would do (--offline: without connecting)
+  status -c FILE         live pane of both gateways (--once: one snapshot; --json)
+  remove -c FILE         undo what wgsite did on both gateways (--keep-keys keeps the keys)
+
+Options:
+  -c, --config FILE          the site file (YAML); see examples/alpha-beta.yaml
+      --non-interactive      never prompt (same as: apply --yes); missing answers exit 2
+  -y, --yes                  apply without asking
+      --json                 machine-readable output on stdout
+      --offline              plan: render without connecting
+      --ssh-config FILE      SSH config to read Host aliases from (default ~/.ssh/config)
+      --known-hosts FILE     known_hosts file (default ~/.ssh/known_hosts)
+  -i, --identity FILE        private key to try after the agent
+      --accept-new-host-keys record unknown host keys (hashed) instead of refusing (exit 4)
+      --verify-timeout SEC   how long verification may take (default 30)
+      --no-rollback          keep a failed apply's state for debugging
+      --adopt                take over an existing config of the same name (a backup is kept)
+      --keep-keys            remove: keep the gateways' key files
+      --interval SEC         status: refresh interval (default 1)
+      --once                 status: print one snapshot and exit
+  -h, --help                 this help
+  -V, --version              print the version
+
+Exit codes: 0 success, 1 failure on a gateway, 2 invalid input or usage (nothing touched),
+3 health checks failing, 4 host key refused.
+`;
+
+export type Options = {
+  readonly config?: string;
+  readonly nonInteractive: boolean;
+  readonly yes: boolean;
+  readonly json: boolean;
+  readonly offline: boolean;
+  readonly sshConfig?: string;
+  readonly knownHosts?: string;
+  readonly identity?: string;
+  readonly acceptNewHostKeys: boolean;
+  readonly verifyTimeoutSec: number;
+  readonly rollback: boolean;
+  readonly adopt: boolean;
+  readonly keepKeys: boolean;
+  readonly intervalSec: number;
+  readonly once: boolean;
+};
+
+export type Command =
+  | { readonly kind: "help" }
+  | { readonly kind: "version" }
+  | { readonly kind: "wizard"; readonly options: Options }
+  | { readonly kind: "apply"; readonly options: Options }
+  | { readonly kind: "plan"; readonly options: Options }
+  | { readonly kind: "status"; readonly options: Options }
+  | { readonly kind: "remove"; readonly options: Options };
+
+export type ParsedArgs = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly message: string };
+
+const COMMANDS = ["apply", "plan", "status", "remove"] as const;
+
+function positiveNumber(text: string | undefined, flag: string, fallback: number): number | string {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0 ? n : `--${flag} needs a positive number of seconds, got ${JSON.stringify(text)}`;
+}
+
+export function parseCli(argv: readonly string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: "string", short: "c" },
+        "non-interactive": { type: "boolean" },
+        yes: { type: "boolean", short: "y" },
+        json: { type: "boolean" },
+        offline: { type: "boolean" },
+        "ssh-config": { type: "string" },
+        "known-hosts": { type: "string" },
+        identity: { type: "string", short: "i" },
+        "accept-new-host-keys": { type: "boolean" },
+        "verify-timeout": { type: "string" },
+        "no-rollback": { type: "boolean" },
+        adopt: { type: "boolean" },
+        "keep-keys": { type: "boolean" },
+        interval: { type: "string" },
+        once: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+      },
+    });
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const v = parsed.values;
+  if (v.help) return { ok: true, command: { kind: "help" } };
+  if (v.version) return { ok: true, command: { kind: "version" } };
+  if (parsed.positionals.length > 1) return { ok: false, message: `unexpected argument ${JSON.stringify(parsed.positionals[1])}` };
+  const name = parsed.positionals[0];
+  if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
+    return { ok: false, message: `unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.join(", ")}` };
+  }
+  const verify = positiveNumber(v["verify-timeout"], "verify-timeout", 30);
+  const interval = positiveNumber(v.interval, "interval", 1);
+  if (typeof verify === "string") return { ok: false, message: verify };
+  if (typeof interval === "string") return { ok: false, message: interval };
+  const options: Options = {
+    config: v.config,
+    nonInteractive: v["non-interactive"] ?? false,
+    yes: (v.yes ?? false) || (v["non-interactive"] ?? false),
+    json: v.json ?? false,
+    offline: v.offline ?? false,
+    sshConfig: v["ssh-config"],
+    knownHosts: v["known-hosts"],
+    identity: v.identity,
+    acceptNewHostKeys: v["accept-new-host-keys"] ?? false,
+    verifyTimeoutSec: verify,
+    rollback: !(v["no-rollback"] ?? false),
+    adopt: v.adopt ?? false,
+    keepKeys: v["keep-keys"] ?? false,
+    intervalSec: interval,
+    once: v.once ?? false,
+  };
+  const kind = name ?? (options.nonInteractive ? "apply" : "wizard");
+  if (kind !== "wizard" && !options.config) return { ok: false, message: `${kind} needs the site file: -c FILE (see examples/alpha-beta.yaml)` };
+  if (options.offline && kind !== "plan") return { ok: false, message: "--offline goes with the plan command" };
+  return { ok: true, command: { kind, options } as Command };
+}

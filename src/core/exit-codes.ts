@@ -1,0 +1,20 @@
+/** Exit codes of every command: a public contract that scripts depend on. */
+export const ExitCode = {
+  Ok: 0,
+  GatewayFailure: 1,
+  InvalidInput: 2,
+  ChecksFailing: 3,
+  HostKeyRefused: 4,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error that ends the run with a given exit code and a message meant for the operator. */
+export class ExitError extends Error {
+  constructor(
+    readonly code: ExitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

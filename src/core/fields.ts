@@ -1,0 +1,119 @@
+import { parseAddress, parseCidr, type Cidr } from "./address.ts";
+
+/**
+ * One validator per field, shared by the site file and the wizard's inputs, so a value is judged
+ * the same way wherever it is typed. Each returns the problem and its fix, or undefined when fine.
+ */
+export type FieldCheck<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+const ok = <T>(value: T): FieldCheck<T> => ({ ok: true, value });
+const bad = <T>(message: string): FieldCheck<T> => ({ ok: false, message });
+
+export function checkSiteName(text: string): FieldCheck<string> {
+  if (/^[a-z][a-z0-9_-]{0,31}$/.test(text)) return ok(text);
+  return bad(
+    `${JSON.stringify(text)} is not a simple name; use lowercase letters, digits, '-' or '_', starting with a letter (it ends up in config comments and file names)`,
+  );
+}
+
+export function checkLan(text: string): FieldCheck<Cidr> {
+  const parsed = parseCidr(text.trim());
+  if (!parsed.ok) return bad(parsed.suggestion ? `${parsed.reason}; use ${parsed.suggestion}` : `${parsed.reason}; write it as a network like 10.10.10.0/24`);
+  if (parsed.cidr.prefix === 0) return bad(`${text} is every address: the tunnel would capture all traffic, including its own; name the site's real LAN, e.g. 10.10.10.0/24`);
+  return ok(parsed.cidr);
+}
+
+export function checkTransferNet(text: string): FieldCheck<Cidr> {
+  const parsed = parseCidr(text.trim());
+  if (!parsed.ok) return bad(parsed.suggestion ? `${parsed.reason}; use ${parsed.suggestion}` : `${parsed.reason}; use a /31 such as 10.10.9.0/31`);
+  const { cidr } = parsed;
+  if (cidr.family !== "ipv4" || (cidr.prefix !== 31 && cidr.prefix !== 30)) {
+    return bad(
+      `${text} must be an IPv4 /31 or /30: only the two gateways live on the transfer net; a /31 (RFC 3021) gives both addresses, a /30 is the fallback when a device mishandles /31`,
+    );
+  }
+  return ok(cidr);
+}
+
+export function checkPort(value: unknown): FieldCheck<number> {
+  const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535) return ok(n);
+  return bad(`${String(value)} is not a port; use a number from 1 to 65535 (the reference uses 51000)`);
+}
+
+export function checkKeepalive(value: unknown): FieldCheck<number> {
+  const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 65535) return ok(n);
+  return bad(`${String(value)} is not a keepalive; use seconds from 0 to 65535 (0 turns it off; 25 is usual behind NAT)`);
+}
+
+export function checkMtu(value: unknown): FieldCheck<number> {
+  const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= 1280 && n <= 9000) return ok(n);
+  return bad(`${String(value)} is not a usable MTU; use 1280 to 9000, or leave it out for wg-quick's automatic MTU (1420 on a 1500 link)`);
+}
+
+export function checkInterfaceName(text: string): FieldCheck<string> {
+  if (/^[A-Za-z0-9_=+.-]{1,15}$/.test(text) && text !== "." && text !== "..") return ok(text);
+  return bad(`${JSON.stringify(text)} is not a Linux interface name; use 1 to 15 of A-Z a-z 0-9 _ = + . - (e.g. wgA)`);
+}
+
+/** Letters that could end a shell word or start a new command on the gateway. */
+const UNSAFE = /[\s;&|`$<>(){}'"\\*?!#~]/;
+
+export type HostPort = { readonly host: string; readonly port?: number };
+
+/** `host`, `host:port`, `[v6]` or `[v6]:port`; a bare IPv6 literal has no port. */
+export function splitHostPort(text: string): HostPort | undefined {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] ? Number(bracketed[2]) : undefined };
+  if (text.split(":").length > 2) return parseAddress(text) ? { host: text } : undefined;
+  const [host, port] = text.split(":");
+  if (port !== undefined && !/^\d+$/.test(port)) return undefined;
+  return { host: host!, port: port === undefined ? undefined : Number(port) };
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+export function checkHost(host: string): boolean {
+  return parseAddress(host) !== undefined || (HOSTNAME.test(host) && !/^[\d.]+$/.test(host));
+}
+
+export function checkEndpoint(text: string): FieldCheck<HostPort> {
+  const trimmed = text.trim();
+  if (trimmed === "" || UNSAFE.test(trimmed)) {
+    return bad(`${JSON.stringify(text)} is not an endpoint; use the address or DNS name the other gateway reaches, e.g. 192.0.2.1 or vpn.example.net:51000`);
+  }
+  const hp = splitHostPort(trimmed);
+  if (!hp || !checkHost(hp.host)) {
+    return bad(`${JSON.stringify(text)} is not an address or DNS name; use e.g. 192.0.2.1, [2001:db8::1]:51000 or vpn.example.net`);
+  }
+  if (hp.port !== undefined && !checkPort(hp.port).ok) return bad(`${text}: port ${hp.port} is out of range; use 1 to 65535`);
+  return ok(hp);
+}
+
+export type SshTarget = { readonly user?: string; readonly host: string; readonly port?: number };
+
+export function parseSshTarget(text: string): SshTarget | undefined {
+  const at = text.lastIndexOf("@");
+  const user = at >= 0 ? text.slice(0, at) : undefined;
+  if (user !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(user)) return undefined;
+  const hp = splitHostPort(at >= 0 ? text.slice(at + 1) : text);
+  if (!hp || !checkHost(hp.host)) return undefined;
+  return { user, host: hp.host, port: hp.port };
+}
+
+export function checkSshTarget(text: string): FieldCheck<SshTarget> {
+  const trimmed = text.trim();
+  const target = trimmed === "" || UNSAFE.test(trimmed) ? undefined : parseSshTarget(trimmed);
+  if (!target) {
+    return bad(`${JSON.stringify(text)} is not an SSH target; use [user@]host[:port] (e.g. root@192.0.2.1 or ops@gw.example.net:2222) or a Host alias from your SSH config`);
+  }
+  if (target.port !== undefined && !checkPort(target.port).ok) return bad(`${text}: port ${target.port} is out of range; use 1 to 65535`);
+  return ok(target);
+}
+
+export function checkProto(text: unknown): FieldCheck<"tcp" | "udp" | "icmp"> {
+  if (text === "tcp" || text === "udp" || text === "icmp") return ok(text);
+  return bad(`${String(text)} is not a protocol wgsite can block; use tcp, udp or icmp`);
+}

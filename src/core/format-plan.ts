@@ -1,0 +1,36 @@
+import type { GatewayPlan, Plan } from "./plan-types.ts";
+
+/** The JSON form of `wgsite plan --json`: a public contract, so only documented fields. */
+export function planToJson(plan: Plan): unknown {
+  return {
+    gateways: plan.gateways.map((g) => ({
+      site: g.site,
+      interface: g.interface,
+      ssh: g.ssh,
+      files: g.files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, content: f.content, changed: f.existing !== f.content })),
+      steps: g.steps.map((s) => ({ id: s.id, title: s.title, ...(s.reason ? { reason: s.reason } : {}), ...(s.noop ? { noop: s.noop } : {}), change: s.change, undo: s.undo })),
+      warnings: g.warnings,
+      verify: g.verify,
+    })),
+  };
+}
+
+function gatewayText(g: GatewayPlan): string {
+  const lines = [`== ${g.site} (${g.ssh}) interface ${g.interface}`, ""];
+  for (const f of g.files) {
+    lines.push(`--- ${f.path} (mode ${f.mode}, ${f.owner})`, f.content.trimEnd(), "---", "");
+  }
+  lines.push("Steps:");
+  g.steps.forEach((s, i) => {
+    lines.push(`  ${i + 1}. ${s.title}${s.noop ? `  [nothing to do: ${s.noop}]` : ""}${s.reason ? `\n     why: ${s.reason}` : ""}`);
+  });
+  lines.push(
+    `  ${g.steps.length + 1}. Verify: handshake, ping ${g.verify.peerTunnelAddress}, route to ${g.verify.remoteProbe} via ${g.interface}${g.verify.localLanAddress ? `, ping ${g.verify.remoteProbe} from ${g.verify.localLanAddress}` : ""}`,
+  );
+  for (const w of g.warnings) lines.push(`  ! ${w.message}; fix: ${w.fix}`);
+  return lines.join("\n");
+}
+
+export function planToText(plan: Plan): string {
+  return `${plan.gateways.map(gatewayText).join("\n\n")}\n`;
+}

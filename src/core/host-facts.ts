@@ -1,0 +1,48 @@
+/** What wgsite learned about one gateway in its first round trip; the plan is computed from site + facts. */
+export type FirewallBackend = "nftables" | "iptables-nft" | "iptables-legacy" | "none";
+
+export type NatRule = { readonly table: "nat"; readonly chain: string; readonly rule: string; readonly source?: string; readonly destination?: string; readonly outInterface?: string; readonly target: string };
+
+export type HostFacts = {
+  readonly os: { readonly id: string; readonly idLike: readonly string[]; readonly versionId: string; readonly prettyName: string };
+  readonly packageManager: "apt" | "dnf" | "yum" | "apk" | "pacman" | "zypper" | "unknown";
+  readonly init: "systemd" | "openrc" | "unknown";
+  /** The kernel can create wireguard links; otherwise wireguard-go is needed. */
+  readonly kernelWireguard: boolean;
+  readonly installed: { readonly wg: boolean; readonly wgQuick: boolean; readonly wireguardGo: boolean; readonly iptables: boolean; readonly nft: boolean };
+  /** Existing /etc/wireguard/<if>.conf, verbatim (undefined when absent). */
+  readonly existingConfig?: string;
+  /** Public key derived on the gateway from an existing /etc/wireguard/<if>.key. */
+  readonly publicKey?: string;
+  /** sha256 of /etc/wireguard/<if>.psk, so both ends can be compared without reading the secret. */
+  readonly pskHash?: string;
+  /** Content of other non-secret files wgsite manages (sysctl drop-in, nft rules), by path. */
+  readonly files: Readonly<Record<string, string | undefined>>;
+  readonly interfaceUp: boolean;
+  readonly unit: { readonly enabled: boolean; readonly active: boolean };
+  readonly ipForward: { readonly runtime: boolean; readonly persisted: boolean };
+  /** Effective rp_filter for the wg interface: max(all, interface); 1 = strict. */
+  readonly rpFilter: { readonly all: number; readonly default: number; readonly iface?: number; readonly persisted: boolean };
+  readonly firewall: {
+    readonly backend: FirewallBackend;
+    readonly ufwActive: boolean;
+    readonly firewalldActive: boolean;
+    readonly dockerUser: boolean;
+    readonly forwardPolicy: "ACCEPT" | "DROP" | "unknown";
+    readonly natRules: readonly NatRule[];
+  };
+  /** UDP ports bound on the gateway, with the owning process or interface when known. */
+  readonly udpPortsInUse: readonly number[];
+  /** Other WireGuard interfaces: name, listen port and addresses. */
+  readonly otherWireguard: readonly { readonly name: string; readonly listenPort?: number; readonly addresses: readonly string[] }[];
+  /** Routes (destination prefixes) in the main table, for clashes with the remote LANs. */
+  readonly routes: readonly { readonly dst: string; readonly dev: string }[];
+  /** The SSH session's client address as the gateway sees it (SSH_CONNECTION). */
+  readonly sshClient?: string;
+  /** Directly connected networks, with the interface that carries each. */
+  readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
+  /** The wgsite journal for this interface, if wgsite has written one before. */
+  readonly journal?: unknown;
+  /** How commands get root: already root, sudo without password, or sudo with one. */
+  readonly privilege: "root" | "sudo-nopasswd" | "sudo-password";
+};
