@@ -54,7 +54,7 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
     if (issue.code === "unrecognized_keys") {
       const known = knownKeysAt(issue.path);
       for (const key of issue.keys) {
-        const near = known.find((k) => distance(k, key) <= 2);
+        const near = [...known].sort((a, b) => distance(a, key) - distance(b, key)).find((k) => distance(k, key) <= 2);
         problems.push({
           path: pathText([...issue.path, key]),
           message: `unknown key${near ? `; did you mean "${near}"?` : `; remove it (allowed here: ${known.join(", ")})`}`,
@@ -85,20 +85,21 @@ function describe(value: unknown): string {
 /** Parses and judges a site file; every problem is reported, not only the first. */
 export function loadSite(text: string): LoadResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
       problems: doc.errors.map((error) => {
         const pos = error.linePos?.[0];
         const where = pos ? `line ${pos.line}, column ${pos.col}` : "YAML";
-        return { path: where, message: `${error.message.split("\n")[0]}; fix the YAML syntax there` };
+        const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+        return { path: where, message: `${message}; fix the YAML syntax there` };
       }),
     };
   }
   const raw: unknown = doc.toJS();
   if (raw === null || raw === undefined) return { ok: false, problems: [{ path: "", message: "the site file is empty; start from examples/alpha-beta.yaml" }] };
-  const shape = siteFileSchema.safeParse(raw);
+  const shape = siteFileSchema.safeParse(raw, { reportInput: true });
   if (shape.success) return judge(shape.data);
   // Values are still judged where the shape allows, so one run lists every problem.
   const judged = judge(loosen(raw));

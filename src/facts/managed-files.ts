@@ -1,0 +1,18 @@
+import { sysctlPath } from "../core/plan.ts";
+import { decodeFile, defineFact, fileCapture, type FactContext } from "./fact.ts";
+
+/** The non-secret files wgsite writes besides the config, so reruns can compare them. */
+export function managedPaths(ctx: FactContext): string[] {
+  return [sysctlPath(ctx.iface), `/etc/wireguard/${ctx.iface}.nft`];
+}
+
+export const managedFiles = defineFact({
+  id: "managed-files",
+  command: (ctx) => managedPaths(ctx).map((p) => fileCapture(p)).join("; echo; "),
+  parse: (out, ctx) => {
+    const parts = out.split("\n");
+    const result: Record<string, string | undefined> = {};
+    managedPaths(ctx).forEach((p, i) => (result[p] = decodeFile(parts[i] ?? "")));
+    return result;
+  },
+});

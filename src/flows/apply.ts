@@ -1,0 +1,86 @@
+import { createInterface } from "node:readline/promises";
+import type { Options } from "../args.ts";
+import { ExitCode, ExitError } from "../core/exit-codes.ts";
+import { planToJson, planToText } from "../core/format-plan.ts";
+import { plan } from "../core/plan.ts";
+import { precheck } from "../core/prechecks.ts";
+import { formatProblem } from "../core/site.ts";
+import { applyGateways } from "../remote/apply-engine.ts";
+import { closeAll, openGateways } from "../remote/gateways.ts";
+import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
+import type { ApplyEvent } from "../remote/events.ts";
+import { progressLine } from "./progress-log.ts";
+import { readSite } from "./read-site.ts";
+
+export function runId(now = new Date()): string {
+  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+function log(event: ApplyEvent): void {
+  const line = progressLine(event);
+  if (line) process.stderr.write(`${line}\n`);
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function connect(options: Options) {
+  const site = await readSite(options.config!);
+  const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), log);
+  const problems = precheck(site, [sessions[0].facts, sessions[1].facts]);
+  if (problems.length > 0) {
+    await closeAll(sessions.map((s) => s.conn));
+    throw new ExitError(ExitCode.InvalidInput, `refusing to change anything:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
+  }
+  return { site, sessions };
+}
+
+/** `wgsite plan -c FILE`: connects, gathers facts, prints what apply would do; changes nothing. */
+export async function planOnline(options: Options): Promise<number> {
+  const { site, sessions } = await connect(options);
+  try {
+    const result = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId() });
+    process.stdout.write(options.json ? `${JSON.stringify(planToJson(result), null, 2)}\n` : planToText(result));
+    return ExitCode.Ok;
+  } finally {
+    await closeAll(sessions.map((s) => s.conn));
+  }
+}
+
+/** `wgsite apply` and `wgsite --non-interactive`: the same engine as the wizard, without prompts. */
+export async function apply(options: Options): Promise<number> {
+  if (!options.yes && !process.stdin.isTTY) {
+    throw new ExitError(ExitCode.InvalidInput, "apply asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)");
+  }
+  const { site, sessions } = await connect(options);
+  try {
+    if (!options.yes) {
+      process.stderr.write(planToText(plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId() })));
+      if (!(await confirm("Apply this plan to both gateways? [y/N] "))) {
+        process.stderr.write("Nothing was changed.\n");
+        return ExitCode.Ok;
+      }
+    }
+    const report = await applyGateways(site, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, runId: runId() }, log);
+    const changed = report.gateways.filter((g) => g.changed).length;
+    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (!report.ok) {
+      process.stderr.write(`wgsite: ${report.error}\n`);
+      return ExitCode.GatewayFailure;
+    }
+    process.stderr.write(
+      changed === 0
+        ? "Nothing to change: both gateways already match the site file; tunnel verified.\n"
+        : `Tunnel ${site.sites[0].name} <-> ${site.sites[1].name} is up and verified (${changed} gateway${changed === 1 ? "" : "s"} changed).\n`,
+    );
+    return ExitCode.Ok;
+  } finally {
+    await closeAll(sessions.map((s) => s.conn));
+  }
+}

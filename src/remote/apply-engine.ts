@@ -1,0 +1,129 @@
+import { generatePresharedKey, isValidKey } from "../core/keys.ts";
+import { plan, keyPath } from "../core/plan.ts";
+import type { GatewayPlan, Plan, Step } from "../core/plan-types.ts";
+import { redact, type Secret } from "../core/secret.ts";
+import type { Site } from "../core/site.ts";
+import { journalWrite } from "../core/journal.ts";
+import { batchScript, BatchReader, verifyScript, type BatchEvent } from "./batch.ts";
+import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "./events.ts";
+import type { GatewaySession } from "./gateways.ts";
+
+export type ApplyOptions = {
+  readonly verifyTimeoutSec: number;
+  /** Suffix of backups and journal entries of this run. */
+  readonly runId: string;
+};
+
+/** Steps that must run before the public keys can be exchanged. */
+const PHASE_A = new Set(["install", "keys"]);
+const PUBKEY_MARK = "@@wgsite-pubkey";
+
+export class StepFailure extends Error {
+  constructor(
+    readonly site: string,
+    readonly step: string,
+    readonly output: string,
+  ) {
+    super(`${site}: step "${step}" failed`);
+  }
+}
+
+type Tracker = { readonly report: GatewayReport & { steps: StepReport[]; checks: CheckReport[]; changed: boolean } };
+
+function tracker(session: GatewaySession): Tracker {
+  return { report: { site: session.def.name, interface: session.def.interface, changed: false, steps: [], checks: [] } };
+}
+
+/** Runs a batch on a gateway and turns its markers into events and report entries. */
+async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Step[], script: string, stdin: string | undefined, emit: Emit, secrets: readonly (Secret | undefined)[]): Promise<string> {
+  const site = session.def.name;
+  const titles = new Map(steps.map((s) => [s.id, s.title]));
+  titles.set("verify", "Verify the tunnel");
+  const started = new Map<string, number>();
+  let failure: StepFailure | undefined;
+  const reader = new BatchReader((event: BatchEvent) => {
+    if (event.type === "step-start") {
+      started.set(event.step, event.at);
+      emit({ type: "step-start", site, step: event.step, title: titles.get(event.step) ?? event.step });
+    } else if (event.type === "step-end") {
+      const ms = event.at - (started.get(event.step) ?? event.at);
+      const title = titles.get(event.step) ?? event.step;
+      if (event.code === 0) {
+        if (event.step !== "verify") {
+          t.report.steps.push({ id: event.step, title, status: "changed", ms });
+          t.report.changed = true;
+        }
+        emit({ type: "step-done", site, step: event.step, title, ms, changed: event.step !== "verify" });
+      } else {
+        const output = redact(event.output, secrets).trim();
+        t.report.steps.push({ id: event.step, title, status: "failed", ms });
+        failure = new StepFailure(site, event.step, output);
+        emit({ type: "step-failed", site, step: event.step, title, ms, output });
+      }
+    } else {
+      t.report.checks.push({ id: event.id, ok: event.ok, detail: event.detail });
+      emit({ type: "check", site, id: event.id, ok: event.ok, detail: event.detail });
+    }
+  });
+  const result = await session.root.exec(script, { ...(stdin === undefined ? {} : { stdin }), onStdout: (chunk) => reader.push(chunk), timeoutMs: 15 * 60_000 });
+  reader.end();
+  if (failure) throw failure;
+  if (result.code !== 0) {
+    throw new StepFailure(site, "batch", redact(`${result.stderr}`.trim() || `exit code ${result.code}`, secrets));
+  }
+  return result.stdout;
+}
+
+function reportNoops(t: Tracker, gp: GatewayPlan, ids: (id: string) => boolean, emit: Emit): void {
+  for (const step of gp.steps.filter((s) => ids(s.id) && s.noop)) {
+    t.report.steps.push({ id: step.id, title: step.title, status: "unchanged", ms: 0, note: step.noop });
+    emit({ type: "step-done", site: gp.site, step: step.id, title: step.title, ms: 0, changed: false, note: step.noop });
+  }
+}
+
+/** Phase A: packages and keys; returns the gateway's public key (only the public key leaves it). */
+async function phaseA(session: GatewaySession, t: Tracker, gp: GatewayPlan, emit: Emit): Promise<string> {
+  reportNoops(t, gp, (id) => PHASE_A.has(id), emit);
+  const steps = gp.steps.filter((s) => PHASE_A.has(s.id) && !s.noop);
+  if (steps.length === 0 && session.facts.publicKey) return session.facts.publicKey;
+  const tail = [`echo "${PUBKEY_MARK} $(wg pubkey < ${keyPath(session.def.interface)})"`];
+  const out = await runBatch(session, t, steps, batchScript(steps, tail), undefined, emit, [session.password]);
+  const key = new RegExp(`^${PUBKEY_MARK} (\\S+)$`, "m").exec(out)?.[1];
+  if (!key || !isValidKey(key)) throw new StepFailure(session.def.name, "keys", "could not read the public key back from the gateway");
+  return key;
+}
+
+/** Phase B: everything that needs both public keys, then verification, in one round trip. */
+async function phaseB(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit): Promise<void> {
+  reportNoops(t, gp, (id) => !PHASE_A.has(id), emit);
+  const steps = gp.steps.filter((s) => !PHASE_A.has(s.id) && !s.noop);
+  const needsPsk = steps.some((s) => s.id === "psk");
+  const extra: string[] = [];
+  if (steps.length > 0) extra.push(journalWrite(session.def, session.facts, gp, options.runId));
+  extra.push(verifyScript(gp.verify, options.verifyTimeoutSec));
+  const script = batchScript(steps, extra, needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {});
+  await runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
+}
+
+/**
+ * Applies the plan to both gateways in parallel: facts are in, so phase A (install, keys) and
+ * phase B (files, forwarding, unit, verification) make two more round trips at most.
+ */
+export async function applyGateways(site: Site, sessions: readonly [GatewaySession, GatewaySession], options: ApplyOptions, emit: Emit): Promise<ApplyReport> {
+  const facts = [sessions[0].facts, sessions[1].facts] as const;
+  const first = plan({ site, facts, runId: options.runId });
+  emit({ type: "plan", plan: first });
+  const trackers = sessions.map(tracker) as [Tracker, Tracker];
+  try {
+    const keys = await Promise.all(sessions.map((s, i) => phaseA(s, trackers[i]!, first.gateways[i]!, emit)));
+    const pskNeeded = first.gateways.some((g) => g.steps.some((s) => s.id === "psk" && !s.noop));
+    const psk = pskNeeded ? generatePresharedKey() : undefined;
+    const second: Plan = plan({ site, facts, publicKeys: [keys[0], keys[1]], runId: options.runId });
+    await Promise.all(sessions.map((s, i) => phaseB(s, trackers[i]!, second.gateways[i]!, psk, options, emit)));
+  } catch (error) {
+    const message = error instanceof StepFailure ? `${error.site}: step "${error.step}" failed${error.output ? `:\n${error.output}` : ""}` : (error as Error).message;
+    return { ok: false, gateways: trackers.map((t) => t.report), error: message };
+  }
+  const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
+  return { ok: failedChecks.length === 0, gateways: trackers.map((t) => t.report), ...(failedChecks.length ? { error: `verification failed:\n  ${failedChecks.join("\n  ")}` } : {}) };
+}

@@ -1,0 +1,94 @@
+import type { Step, VerifyTargets } from "../core/plan-types.ts";
+import { quote } from "../core/shell.ts";
+
+/**
+ * A batch is one shell script that runs several steps in one round trip. Each step is framed by
+ * marker lines so the executor can follow progress as it streams and attribute output to a step.
+ */
+export const STEP_MARK = "@@wgsite-step";
+export const CHECK_MARK = "@@wgsite-check";
+
+export type BatchOptions = {
+  /** Names of variables read from stdin, one line each, before anything else (secrets stay out of argv). */
+  readonly stdinVariables?: readonly string[];
+};
+
+function stepBlock(step: Step): string {
+  return [
+    `echo "${STEP_MARK} start ${step.id}"`,
+    `( ${step.change} ) 2>&1`,
+    `rc=$?; echo "${STEP_MARK} end ${step.id} $rc"`,
+    `[ $rc -eq 0 ] || exit 10`,
+  ].join("\n");
+}
+
+export function batchScript(steps: readonly Step[], extra: readonly string[] = [], options: BatchOptions = {}): string {
+  const prelude = (options.stdinVariables ?? []).map((v) => `IFS= read -r ${v}`);
+  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...steps.map(stepBlock), ...extra].join("\n");
+}
+
+/** Shell that waits for the tunnel, then reports each verification check as a marker line. */
+export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
+  const ifc = quote(v.interface);
+  const lines = [
+    `echo "${STEP_MARK} start verify"`,
+    `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} )); up=1`,
+    // Pinging the peer's tunnel address makes WireGuard start the handshake without waiting for traffic.
+    `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${v.peerTunnelAddress} >/dev/null 2>&1 && { up=0; break; }; sleep 0.2; done`,
+    `hs=$(wg show ${ifc} latest-handshakes 2>/dev/null | awk '{print $2}' | head -n1)`,
+    `now=$(date +%s); if [ -n "$hs" ] && [ "$hs" -gt 0 ]; then echo "${CHECK_MARK} handshake 0 $((now-hs)) s ago"; else echo "${CHECK_MARK} handshake 1 no handshake yet"; fi`,
+    `echo "${CHECK_MARK} tunnel-ping $up ${v.peerTunnelAddress}"`,
+    `r=$(ip route get ${v.remoteProbe} 2>&1 | head -n1); case "$r" in *" dev ${v.interface} "*) echo "${CHECK_MARK} route 0 $r";; *) echo "${CHECK_MARK} route 1 $r";; esac`,
+  ];
+  if (v.localLanAddress) {
+    lines.push(
+      `p=$(ping -c3 -i0.2 -W1 -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
+      `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"`,
+    );
+  }
+  lines.push(`echo "${STEP_MARK} end verify 0"`);
+  return lines.join("\n");
+}
+
+export type BatchEvent =
+  | { readonly type: "step-start"; readonly step: string; readonly at: number }
+  | { readonly type: "step-end"; readonly step: string; readonly code: number; readonly at: number; readonly output: string }
+  | { readonly type: "check"; readonly id: string; readonly ok: boolean; readonly detail: string };
+
+/** Turns streamed stdout into events; feed it chunks as they arrive. */
+export class BatchReader {
+  #buffer = "";
+  #output = "";
+  constructor(private readonly onEvent: (event: BatchEvent) => void) {}
+
+  push(chunk: string): void {
+    this.#buffer += chunk;
+    let nl = this.#buffer.indexOf("\n");
+    while (nl >= 0) {
+      this.#line(this.#buffer.slice(0, nl));
+      this.#buffer = this.#buffer.slice(nl + 1);
+      nl = this.#buffer.indexOf("\n");
+    }
+  }
+
+  end(): void {
+    if (this.#buffer) this.#line(this.#buffer);
+    this.#buffer = "";
+  }
+
+  #line(line: string): void {
+    if (line.startsWith(`${STEP_MARK} start `)) {
+      const [, , step] = line.split(" ");
+      this.#output = "";
+      this.onEvent({ type: "step-start", step: step!, at: Date.now() });
+    } else if (line.startsWith(`${STEP_MARK} end `)) {
+      const [, , step, code] = line.split(" ");
+      this.onEvent({ type: "step-end", step: step!, code: Number(code), at: Date.now(), output: this.#output });
+    } else if (line.startsWith(`${CHECK_MARK} `)) {
+      const [, id, code, ...rest] = line.split(" ");
+      this.onEvent({ type: "check", id: id!, ok: code === "0", detail: rest.join(" ").trim() });
+    } else {
+      this.#output += `${line}\n`;
+    }
+  }
+}

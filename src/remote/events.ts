@@ -1,0 +1,19 @@
+import type { HostFacts } from "../core/host-facts.ts";
+import type { Plan } from "../core/plan-types.ts";
+
+/** What a run reports as it goes: the apply view and the non-interactive log both consume these. */
+export type ApplyEvent =
+  | { readonly type: "connecting"; readonly site: string; readonly target: string }
+  | { readonly type: "facts"; readonly site: string; readonly facts: HostFacts }
+  | { readonly type: "plan"; readonly plan: Plan }
+  | { readonly type: "step-start"; readonly site: string; readonly step: string; readonly title: string }
+  | { readonly type: "step-done"; readonly site: string; readonly step: string; readonly title: string; readonly ms: number; readonly changed: boolean; readonly note?: string }
+  | { readonly type: "step-failed"; readonly site: string; readonly step: string; readonly title: string; readonly ms: number; readonly output: string }
+  | { readonly type: "check"; readonly site: string; readonly id: string; readonly ok: boolean; readonly detail: string };
+
+export type StepReport = { readonly id: string; readonly title: string; readonly status: "changed" | "unchanged" | "failed"; readonly ms: number; readonly note?: string };
+export type CheckReport = { readonly id: string; readonly ok: boolean; readonly detail: string };
+export type GatewayReport = { readonly site: string; readonly interface: string; readonly changed: boolean; readonly steps: StepReport[]; readonly checks: CheckReport[] };
+export type ApplyReport = { readonly ok: boolean; readonly gateways: readonly GatewayReport[]; readonly error?: string };
+
+export type Emit = (event: ApplyEvent) => void;

@@ -1,0 +1,100 @@
+import { ExitCode, ExitError } from "../core/exit-codes.ts";
+import type { HostFacts } from "../core/host-facts.ts";
+import type { Secret } from "../core/secret.ts";
+import type { Site, SiteDef } from "../core/site.ts";
+import { gatherFacts } from "../facts/gather.ts";
+import type { Connection } from "./connection.ts";
+import type { Emit } from "./events.ts";
+import { privileged } from "./privileged.ts";
+import type { Prompts } from "./prompts.ts";
+import { connectSsh } from "./ssh/connect.ts";
+import { HostKeyError, SshError } from "./ssh/errors.ts";
+import { resolveTarget } from "./ssh/target.ts";
+
+export type SshOptions = {
+  readonly sshConfig?: string;
+  readonly knownHosts?: string;
+  readonly identity?: string;
+  readonly connectTimeoutMs?: number;
+};
+
+/** One gateway for the whole run: its connection, a root view of it, and what was found there. */
+export type GatewaySession = {
+  readonly def: SiteDef;
+  readonly index: 0 | 1;
+  readonly conn: Connection;
+  root: Connection;
+  facts: HostFacts;
+  password?: Secret;
+};
+
+async function connectOne(def: SiteDef, ssh: SshOptions, prompts: Prompts, emit: Emit): Promise<Connection> {
+  emit({ type: "connecting", site: def.name, target: def.ssh });
+  let target;
+  try {
+    target = resolveTarget(def.ssh, { sshConfigFile: ssh.sshConfig, identityFile: ssh.identity, knownHostsFile: ssh.knownHosts });
+  } catch (error) {
+    throw new ExitError(ExitCode.InvalidInput, `sites.${def.name}.ssh: ${(error as Error).message}`);
+  }
+  return connectSsh(def.name, target, {
+    askPassphrase: prompts.askPassphrase,
+    onUnknownHost: prompts.onUnknownHost,
+    recordNewHostKeys: prompts.recordNewHostKeys,
+    connectTimeoutMs: ssh.connectTimeoutMs ?? 10_000,
+  });
+}
+
+/** Maps SSH failures to the exit codes of the contract: host keys 4, everything else on a gateway 1. */
+export function toExitError(error: unknown): unknown {
+  if (error instanceof HostKeyError) {
+    const hint = error.kind === "unknown" ? "; run again with --accept-new-host-keys to record it, or add it to known_hosts" : "";
+    return new ExitError(ExitCode.HostKeyRefused, `${error.message}${hint}`);
+  }
+  if (error instanceof SshError) return new ExitError(ExitCode.GatewayFailure, error.message);
+  return error;
+}
+
+/** Connects to both gateways in parallel and gathers their facts, one round trip each. */
+export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts, emit: Emit): Promise<[GatewaySession, GatewaySession]> {
+  const settled = await Promise.allSettled(site.sites.map((def) => connectOne(def, ssh, prompts, emit)));
+  const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
+  if (failed) {
+    await Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.close() : undefined)));
+    const hostKey = settled.find((s) => s.status === "rejected" && s.reason instanceof HostKeyError) as PromiseRejectedResult | undefined;
+    throw toExitError((hostKey ?? failed).reason);
+  }
+  const conns = settled.map((s) => (s as PromiseFulfilledResult<Connection>).value);
+  try {
+    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i as 0 | 1, conns[i]!, prompts, emit)));
+    const missing = sessions.filter((s) => typeof s === "string") as string[];
+    if (missing.length > 0) {
+      throw new ExitError(ExitCode.InvalidInput, `missing answers (nothing was changed):\n${missing.map((m) => `  ${m}`).join("\n")}`);
+    }
+    return sessions as [GatewaySession, GatewaySession];
+  } catch (error) {
+    await closeAll(conns);
+    throw toExitError(error);
+  }
+}
+
+export async function closeAll(conns: readonly Connection[]): Promise<void> {
+  await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+}
+
+async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit): Promise<GatewaySession | string> {
+  const ctx = { iface: def.interface, port: def.endpoint.port };
+  let password = prompts.knownSudoPassword(def.name);
+  let outcome = await gatherFacts(conn, def.name, ctx, password);
+  if (outcome.kind === "need-password") {
+    password = await prompts.sudoPassword(def.name);
+    if (!password) {
+      return `${def.name}: sudo needs a password for ${def.ssh}; set WGSITE_SUDO_PASSWORD_${def.name.toUpperCase()} (or WGSITE_SUDO_PASSWORD), or allow passwordless sudo`;
+    }
+    outcome = await gatherFacts(conn, def.name, ctx, password);
+  }
+  if (outcome.kind !== "facts") {
+    return `${def.name}: ${def.ssh} is not root and has no sudo; connect as root or a user with sudo rights`;
+  }
+  emit({ type: "facts", site: def.name, facts: outcome.facts });
+  return { def, index, conn, root: privileged(conn, outcome.facts.privilege, password), facts: outcome.facts, ...(password ? { password } : {}) };
+}

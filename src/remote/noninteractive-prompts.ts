@@ -1,0 +1,22 @@
+import { Secret } from "../core/secret.ts";
+import type { Prompts } from "./prompts.ts";
+import { passphraseFromEnv } from "./ssh/passphrase.ts";
+
+/** Answers from flags and the environment only: a run in a script never waits for a person. */
+export function nonInteractivePrompts(acceptNewHostKeys: boolean, env: Record<string, string | undefined> = process.env): Prompts {
+  const fromEnv = (site: string) => {
+    const value = env[sudoPasswordVariable(site)] ?? env.WGSITE_SUDO_PASSWORD;
+    return value ? new Secret(value, "sudo password") : undefined;
+  };
+  return {
+    askPassphrase: passphraseFromEnv(env),
+    onUnknownHost: async () => acceptNewHostKeys,
+    recordNewHostKeys: acceptNewHostKeys,
+    sudoPassword: async (site) => fromEnv(site),
+    knownSudoPassword: fromEnv,
+  };
+}
+
+export function sudoPasswordVariable(site: string): string {
+  return `WGSITE_SUDO_PASSWORD_${site.toUpperCase().replace(/-/g, "_")}`;
+}

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import type { HostFacts } from "../../src/core/host-facts.ts";
+import { loadSite } from "../../src/core/load-site.ts";
+import { plan } from "../../src/core/plan.ts";
+import { planToJson } from "../../src/core/format-plan.ts";
+import { renderConfig } from "../../src/core/render-config.ts";
+import type { Site } from "../../src/core/site.ts";
+
+const ALPHA_PUB = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+const BETA_PUB = "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=";
+
+function site(): Site {
+  const result = loadSite(readFileSync(new URL("../../examples/alpha-beta.yaml", import.meta.url), "utf8"));
+  if (!result.ok) throw new Error("example invalid");
+  return result.site;
+}
+
+const fresh = JSON.parse(readFileSync(new URL("../fixtures/facts/fresh-debian.json", import.meta.url), "utf8")) as HostFacts;
+const freshBeta: HostFacts = {
+  ...fresh,
+  connected: [{ dev: "host0", address: "192.0.2.2", cidr: "192.0.2.2/24" }, { dev: "lan0", address: "10.10.11.1", cidr: "10.10.11.1/24" }],
+  privilege: "sudo-password",
+};
+
+/** A gateway as wgsite leaves it: the next plan must have nothing to do. */
+function converged(s: Site, index: 0 | 1, base: HostFacts): HostFacts {
+  const own = index === 0 ? ALPHA_PUB : BETA_PUB;
+  const peer = index === 0 ? BETA_PUB : ALPHA_PUB;
+  const iface = s.sites[index].interface;
+  return {
+    ...base,
+    installed: { wg: true, wgQuick: true, wireguardGo: true, iptables: false, nft: false },
+    existingConfig: renderConfig({ site: s, index, peerPublicKey: peer, backend: "none" }).content,
+    publicKey: own,
+    files: { [`/etc/sysctl.d/99-wgsite-${iface}.conf`]: `# managed by wgsite: routed site-to-site traffic through ${iface}\nnet.ipv4.ip_forward = 1\n` },
+    interfaceUp: true,
+    unit: { enabled: true, active: true },
+    ipForward: { runtime: true, persisted: true },
+  };
+}
+
+test("offline plan: files, steps in order, placeholders for unknown keys", () => {
+  const p = plan({ site: site() });
+  const [alpha, beta] = p.gateways;
+  assert.deepEqual(alpha.steps.map((s) => s.id), ["install", "keys", "config", "forwarding", "unit"]);
+  assert.equal(alpha.files[0]!.path, "/etc/wireguard/wgA.conf");
+  assert.equal(alpha.files[0]!.mode, "0600");
+  assert.match(alpha.files[0]!.content, /^PublicKey = <beta public key>$/m);
+  assert.match(beta.files[0]!.content, /^PublicKey = <alpha public key>$/m);
+  assert.ok(alpha.steps.every((s) => !s.noop), "offline nothing is known to be done");
+  assert.equal(alpha.verify.peerTunnelAddress, "10.10.9.1");
+  assert.equal(beta.verify.peerTunnelAddress, "10.10.9.0");
+});
+
+test("fresh gateways: every step changes, installs tools and wireguard-go, enables the unit", () => {
+  const p = plan({ site: site(), facts: [fresh, freshBeta], runId: "R1" });
+  const alpha = p.gateways[0];
+  assert.ok(alpha.steps.every((s) => !s.noop));
+  assert.match(alpha.steps[0]!.change, /apt-get .*install --no-install-recommends wireguard-tools wireguard-go$/);
+  assert.doesNotMatch(alpha.steps[0]!.change, / wireguard( |$)/, "never the metapackage");
+  assert.match(alpha.steps[1]!.change, /umask 077 && wg genkey > \/etc\/wireguard\/wgA\.key/);
+  assert.equal(alpha.steps.find((s) => s.id === "unit")!.change, "systemctl enable -q --now wg-quick@wgA");
+  assert.equal(alpha.verify.localLanAddress, "10.10.10.1");
+  assert.equal(alpha.verify.remoteProbe, "10.10.11.1");
+});
+
+test("converged gateways: nothing to do, no restart", () => {
+  const s = site();
+  const facts = [converged(s, 0, fresh), converged(s, 1, freshBeta)] as const;
+  const p = plan({ site: s, facts, runId: "R2" });
+  for (const g of p.gateways) {
+    assert.deepEqual(g.steps.filter((st) => !st.noop).map((st) => st.id), [], `${g.site} has work`);
+  }
+});
+
+test("a changed config restarts the running unit and keeps a backup", () => {
+  const s = site();
+  const alpha = { ...converged(s, 0, fresh), existingConfig: "[Interface]\n# old\n" };
+  const p = plan({ site: s, facts: [alpha, converged(s, 1, freshBeta)], runId: "R3" });
+  const config = p.gateways[0].steps.find((st) => st.id === "config")!;
+  assert.equal(config.noop, undefined);
+  assert.match(config.change, /cp -p \/etc\/wireguard\/wgA\.conf \/etc\/wireguard\/wgA\.conf\.wgsite-backup-R3/);
+  assert.match(config.change, /mv -f \/etc\/wireguard\/wgA\.conf\.wgsite-tmp \/etc\/wireguard\/wgA\.conf/);
+  assert.match(p.gateways[0].steps.find((st) => st.id === "unit")!.change, /systemctl restart wg-quick@wgA/);
+  assert.deepEqual(p.gateways[1].steps.filter((st) => !st.noop).map((st) => st.id), []);
+});
+
+test("plan JSON has the documented shape", () => {
+  const json = planToJson(plan({ site: site() })) as { gateways: { site: string; interface: string; files: { path: string; mode: string; content: string }[]; steps: { id: string; title: string }[] }[] };
+  assert.equal(json.gateways.length, 2);
+  assert.equal(json.gateways[0]!.site, "alpha");
+  assert.equal(json.gateways[0]!.interface, "wgA");
+  assert.equal(json.gateways[0]!.files[0]!.path, "/etc/wireguard/wgA.conf");
+  assert.equal(json.gateways[0]!.files[0]!.mode, "0600");
+  assert.ok(json.gateways[0]!.steps.every((s) => typeof s.id === "string" && typeof s.title === "string"));
+});
