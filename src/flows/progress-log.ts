@@ -12,6 +12,7 @@ export function progressLine(event: ApplyEvent): string | undefined {
     case "facts":
       return `[${event.site}] ${event.facts.os.prettyName}, ${event.facts.init}, WireGuard ${event.facts.installed.wg ? "installed" : "not installed"} (${event.facts.kernelWireguard ? "kernel" : "wireguard-go"}), ${event.facts.privilege}`;
     case "step-done":
+      if (event.step === "verify") return `[${event.site}] done   ${event.title} (${seconds(event.ms)})`;
       return event.changed ? `[${event.site}] done   ${event.title} (${seconds(event.ms)})` : `[${event.site}] ok     ${event.title}: nothing to do (${event.note ?? "already so"})`;
     case "step-failed":
       return `[${event.site}] FAILED ${event.title} (${seconds(event.ms)})${event.output ? `\n${event.output.split("\n").map((l) => `[${event.site}]   ${l}`).join("\n")}` : ""}`;

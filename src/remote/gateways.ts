@@ -5,7 +5,7 @@ import type { Site, SiteDef } from "../core/site.ts";
 import { gatherFacts } from "../facts/gather.ts";
 import type { Connection } from "./connection.ts";
 import type { Emit } from "./events.ts";
-import { privileged } from "./privileged.ts";
+import { withPrivilege } from "./sudo.ts";
 import type { Prompts } from "./prompts.ts";
 import { connectSsh } from "./ssh/connect.ts";
 import { HostKeyError, SshError } from "./ssh/errors.ts";
@@ -96,5 +96,5 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
     return `${def.name}: ${def.ssh} is not root and has no sudo; connect as root or a user with sudo rights`;
   }
   emit({ type: "facts", site: def.name, facts: outcome.facts });
-  return { def, index, conn, root: privileged(conn, outcome.facts.privilege, password), facts: outcome.facts, ...(password ? { password } : {}) };
+  return { def, index, conn, root: withPrivilege(conn, outcome.facts.privilege, password?.reveal()), facts: outcome.facts, ...(password ? { password } : {}) };
 }

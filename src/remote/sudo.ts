@@ -1,4 +1,5 @@
-import type { Connection, ExecOptions, ExecResult } from "./connection.ts";
+import type { Connection } from "./connection.ts";
+import type { DescribedExecOptions } from "./ssh/session.ts";
 import { shellQuote } from "./shell-quote.ts";
 
 export type Privilege = "root" | "sudo-nopasswd" | "sudo-password" | "none";
@@ -83,17 +84,19 @@ export function withPrivilege(conn: Connection, mode: Privilege, password?: stri
   };
   return wrap(conn, async (command, options = {}) => {
     const inner = `sh -c ${shellQuote(`echo ${MARK} >&2\n${command}`)}`;
+    const described: DescribedExecOptions = { ...options, describe: (options as DescribedExecOptions).describe ?? command };
     const result = mode === "sudo-nopasswd" || learned === "no-password"
-      ? await conn.exec(`sudo -n ${inner}`, options)
-      : await conn.exec(passwordScript(inner, learned === "password-ok"), { ...options, stdin: `${password}\n${options.stdin ?? ""}` });
+      ? await conn.exec(`sudo -n ${inner}`, described)
+      : await conn.exec(passwordScript(inner, learned === "password-ok"), { ...described, stdin: `${password}\n${options.stdin ?? ""}` });
     const [noPassword, stderr1] = takeLine(result.stderr, NO_PASSWORD);
     const [ran, stderr] = takeLine(stderr1, MARK);
     if (ran) {
       if (mode === "sudo-password") learned ??= noPassword ? "no-password" : "password-ok";
       return { ...result, stderr };
     }
-    const [rejected, said] = takeLine(stderr, REJECTED);
-    if (rejected || /incorrect password|try again|no password was provided/i.test(said)) {
+    const [checked, said] = takeLine(stderr, REJECTED);
+    const denied = /not in the sudoers|not allowed to|may not run sudo/i.test(said);
+    if (!denied && (checked || /incorrect password|try again|no password was provided/i.test(said))) {
       fail("password-rejected", `sudo password rejected on ${conn.label}; set ${specific} or ${general}`);
     }
     if (/password is required/i.test(said)) {
@@ -123,7 +126,7 @@ function passwordScript(inner: string, proven: boolean): string {
   return shellQuoteScript([
     "IFS= read -r p",
     `if sudo -n -k true 2>/dev/null; then echo ${NO_PASSWORD} >&2; exec sudo -n ${inner}; fi`,
-    `printf '%s\\n' "$p" | sudo -S -k -p '' true 2>/dev/null || { echo ${REJECTED} >&2; exit 1; }`,
+    `if ! out=$(printf '%s\\n' "$p" | LC_ALL=C sudo -S -k -p '' true 2>&1); then printf '%s\\n%s\\n' ${REJECTED} "$out" >&2; exit 1; fi`,
     `{ printf '%s\\n' "$p"; exec cat; } | ${run}`,
   ]);
 }
