@@ -1,0 +1,52 @@
+import { fileURLToPath } from "node:url";
+import type { Lab } from "../lab/lab.ts";
+
+const CLI = fileURLToPath(new URL("../../src/cli.tsx", import.meta.url));
+
+/** The command that runs wgsite: the compiled binary when WGSITE_BIN names one (CI), else the source. */
+export function wgsiteArgv(args: readonly string[]): string[] {
+  const bin = process.env.WGSITE_BIN;
+  return bin ? [bin, ...args] : [process.execPath, CLI, ...args];
+}
+
+export type RunResult = { code: number; stdout: string; stderr: string };
+
+/** Runs wgsite as the operator does: inside the operator namespace, against the lab's SSH config. */
+export async function wgsite(lab: Lab, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  const sshArgs = args.includes("--ssh-config") ? [] : ["--ssh-config", lab.sshConfigFile];
+  return lab.inNs(lab.operatorNs, wgsiteArgv([...args, ...sshArgs]), {
+    env: { NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "", ...env },
+    timeoutMs: 240_000,
+  });
+}
+
+/** The site file for a lab: the reference design, with the lab's SSH aliases and endpoints. */
+export function labSite(lab: Lab, extra = ""): string {
+  return [
+    "tunnel:",
+    "  network: 10.10.9.0/31",
+    "  port: 51000",
+    "sites:",
+    "  alpha:",
+    `    lan: [${lab.gateways.alpha.lanCidr}]`,
+    `    endpoint: ${lab.gateways.alpha.publicIp}`,
+    "    interface: wgA",
+    `    ssh: ${lab.gateways.alpha.sshHost}`,
+    "  beta:",
+    `    lan: [${lab.gateways.beta.lanCidr}]`,
+    `    endpoint: ${lab.gateways.beta.publicIp}`,
+    "    interface: wgB",
+    `    ssh: ${lab.gateways.beta.sshHost}`,
+    extra,
+  ].join("\n");
+}
+
+/** Polls until fn resolves true or the deadline passes. */
+export async function eventually(fn: () => Promise<boolean>, timeoutMs: number, stepMs = 500): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return fn();
+}
