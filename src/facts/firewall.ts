@@ -59,7 +59,8 @@ export const firewall = defineFact({
       ufwActive: /Status: active/.test(sections.ufw ?? ""),
       firewalldActive: (sections.firewalld ?? "").trim() === "running",
       dockerUser: filter?.policies["DOCKER-USER"] !== undefined,
-      forwardPolicy: policy === "DROP" || nftForwardDrop ? "DROP" : policy === "ACCEPT" || backend === "none" || backend === "nftables" ? "ACCEPT" : "unknown",
+      // No filter table loaded means the kernel's default: ACCEPT.
+      forwardPolicy: policy === "DROP" || nftForwardDrop ? "DROP" : policy === "ACCEPT" || !filter || backend === "nftables" ? "ACCEPT" : "unknown",
       natRules,
       raw: { iptables: sections.iptables ?? "", nft },
     };

@@ -2,7 +2,7 @@ import { defineFact } from "./fact.ts";
 
 export const osRelease = defineFact({
   id: "os-release",
-  command: () => "cat /etc/os-release /usr/lib/os-release 2>/dev/null | head -n 40",
+  command: () => "cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
   parse: (out) => {
     const values = new Map<string, string>();
     for (const line of out.split("\n")) {
