@@ -20,25 +20,9 @@ export async function wgsite(lab: Lab, args: readonly string[], env: Record<stri
   });
 }
 
-/** The site file for a lab: the reference design, with the lab's SSH aliases and endpoints. */
+/** The lab's site file (the reference design), with extra YAML appended (e.g. a firewall section). */
 export function labSite(lab: Lab, extra = ""): string {
-  return [
-    "tunnel:",
-    "  network: 10.10.9.0/31",
-    "  port: 51000",
-    "sites:",
-    "  alpha:",
-    `    lan: [${lab.gateways.alpha.lanCidr}]`,
-    `    endpoint: ${lab.gateways.alpha.publicIp}`,
-    "    interface: wgA",
-    `    ssh: ${lab.gateways.alpha.sshHost}`,
-    "  beta:",
-    `    lan: [${lab.gateways.beta.lanCidr}]`,
-    `    endpoint: ${lab.gateways.beta.publicIp}`,
-    "    interface: wgB",
-    `    ssh: ${lab.gateways.beta.sshHost}`,
-    extra,
-  ].join("\n");
+  return `${lab.siteYaml()}${extra}`;
 }
 
 /** Polls until fn resolves true or the deadline passes. */
