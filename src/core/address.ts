@@ -80,3 +80,14 @@ export function firstHost(cidr: Cidr): string {
   bytes[15] = (bytes[15] ?? 0) + 1;
   return ipaddr.fromByteArray(bytes).toString();
 }
+
+/** The network of an interface address such as `10.10.10.1/24` (host bits allowed), or a route's `dst`. */
+export function networkOfPrefix(text: string): Cidr | undefined {
+  if (text === "default") return networkOfPrefix("0.0.0.0/0");
+  const [addressText, prefixText] = text.includes("/") ? text.split("/") : [text, undefined];
+  const address = parseAddress(addressText!);
+  if (!address) return undefined;
+  const prefix = prefixText === undefined ? (address.kind() === "ipv4" ? 32 : 128) : Number(prefixText);
+  const network = networkOf(address, prefix);
+  return { text: `${network.toString()}/${prefix}`, family: address.kind(), network, prefix };
+}

@@ -111,8 +111,8 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
       title: `Write the preshared key ${psk}`,
       check: `test -s ${psk}`,
       // The PSK arrives on stdin as $WGSITE_PSK, read by the batch prelude: never in argv.
-      change: `(umask 077 && printf '%s\\n' "$WGSITE_PSK" > ${psk}.wgsite-tmp) && mv -f ${psk}.wgsite-tmp ${psk}`,
-      undo: `rm -f ${psk}`,
+      change: `{ [ ! -e ${psk} ] || cp -p ${psk} ${psk}.wgsite-backup-${runId}; } && (umask 077 && printf '%s\\n' "$WGSITE_PSK" > ${psk}.wgsite-tmp) && mv -f ${psk}.wgsite-tmp ${psk}`,
+      undo: restoreWrite(psk, runId, facts?.pskHash !== undefined),
       ...(facts && !pskNeedsWriting(input) ? { noop: "both gateways hold the same preshared key" } : {}),
     });
   }

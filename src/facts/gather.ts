@@ -55,12 +55,37 @@ export function factsScript(ctx: FactContext, facts: readonly Fact<unknown>[] = 
 
 export type Privilege = HostFacts["privilege"];
 
+/** Who holds a gateway's lock, as shown to a second run that has to wait for it. */
+export type LockOwner = { readonly host: string; readonly user: string; readonly pid: number; readonly since: string };
+
+const LOCK_WAIT_SEC = 10;
+
+/**
+ * Takes the gateway's wgsite lock for this interface (waiting briefly for another run), then runs
+ * the facts. The lock is held by `cat` on the session's stdin: it ends, and frees the lock, when
+ * wgsite closes the session or the connection dies, so a crashed run never leaves it stuck.
+ */
+export function lockedFactsScript(ctx: FactContext, owner: LockOwner): string {
+  const dir = "/run/wgsite";
+  const lock = `${dir}/${ctx.iface}.lock`;
+  const who = `${dir}/${ctx.iface}.owner`;
+  const ownerText = quote(`wgsite run by ${owner.user}@${owner.host} (pid ${owner.pid}) since ${owner.since}`);
+  return [
+    `mkdir -p ${dir} && exec 9>>${lock}`,
+    `if ! flock -n 9; then echo "@@wgsite-waiting $(cat ${who} 2>/dev/null)"; if ! flock -w ${LOCK_WAIT_SEC} 9; then echo "@@wgsite-busy $(cat ${who} 2>/dev/null)"; exit 0; fi; fi`,
+    `printf '%s\\n' ${ownerText} > ${who}`,
+    factsScript(ctx),
+    "echo @@wgsite-locked",
+    "exec cat >/dev/null",
+  ].join("\n");
+}
+
 /**
  * Runs as the login user: notes the SSH client address (sudo would strip SSH_CONNECTION), then
  * becomes root the cheapest way that works, all in the same round trip.
  */
-export function gatherScript(ctx: FactContext, havePassword: boolean): string {
-  const inner = quote(factsScript(ctx));
+export function gatherScript(ctx: FactContext, havePassword: boolean, owner: LockOwner = { host: "?", user: "?", pid: 0, since: "?" }): string {
+  const inner = quote(lockedFactsScript(ctx, owner));
   return [
     'echo "@@ssh-client ${SSH_CONNECTION%% *}"',
     `if [ "$(id -u)" = 0 ]; then echo '@@priv root'; sh -c ${inner};`,
@@ -119,14 +144,52 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
   return { kind: "facts", facts };
 }
 
-/** Gathers every fact of one gateway in one round trip. */
-export async function gatherFacts(conn: Connection, label: string, ctx: FactContext, password?: Secret): Promise<GatherOutcome> {
-  const result = await conn.exec(gatherScript(ctx, password !== undefined), {
+export type HeldFacts = {
+  readonly outcome: GatherOutcome | { readonly kind: "busy"; readonly holder: string };
+  /** Lets go of the gateway's lock (ends the session's stdin). */
+  readonly release: () => void;
+};
+
+/**
+ * Gathers every fact of one gateway in one round trip and keeps that command open, holding the
+ * gateway's lock, until `release` (or the connection closes).
+ */
+export async function gatherFacts(conn: Connection, label: string, ctx: FactContext, owner: LockOwner, password?: Secret): Promise<HeldFacts> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let output = "";
+  let settle!: () => void;
+  const ready = new Promise<void>((resolve) => (settle = resolve));
+  const run = conn.exec(gatherScript(ctx, password !== undefined, owner), {
     ...(password ? { stdin: `${password.reveal()}\n` } : {}),
-    timeoutMs: 60_000,
+    holdStdin: held,
+    onStdout: (chunk) => {
+      output += chunk;
+      if (/^@@wgsite-(locked|busy)/m.test(output)) settle();
+    },
   });
-  if (result.stdout.includes("@@sudo-failed") || (/^@@priv sudo-password$/m.test(result.stdout) && !result.stdout.includes(MARK))) {
+  const finished = run.then(
+    (result) => {
+      output = result.stdout;
+      settle();
+    },
+    (error: unknown) => {
+      settle();
+      throw error;
+    },
+  );
+  // The held command ends only when released; its failure after that is of no interest.
+  finished.catch(() => undefined);
+  await Promise.race([ready, finished]);
+  if (!/^@@wgsite-locked/m.test(output)) {
+    await finished;
+    release();
+  }
+  if (output.includes("@@sudo-failed") || (/^@@priv sudo-password$/m.test(output) && !output.includes("@@wgsite-"))) {
+    release();
     throw new ExitError(ExitCode.InvalidInput, `${label}: the sudo password was rejected; set WGSITE_SUDO_PASSWORD_${label.toUpperCase()} or WGSITE_SUDO_PASSWORD to the right one`);
   }
-  return parseGather(result.stdout, ctx);
+  const busy = /^@@wgsite-busy (.*)$/m.exec(output);
+  if (busy) return { outcome: { kind: "busy", holder: busy[1]!.trim() || "another wgsite run" }, release };
+  return { outcome: parseGather(output, ctx), release };
 }

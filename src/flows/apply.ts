@@ -3,10 +3,11 @@ import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import { planToJson, planToText } from "../core/format-plan.ts";
 import { plan } from "../core/plan.ts";
+import { lockoutProblems } from "../core/lockout.ts";
 import { precheck } from "../core/prechecks.ts";
 import { formatProblem } from "../core/site.ts";
 import { applyGateways } from "../remote/apply-engine.ts";
-import { closeAll, openGateways } from "../remote/gateways.ts";
+import { closeSessions, openGateways } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
 import type { ApplyEvent } from "../remote/events.ts";
 import { progressLine } from "./progress-log.ts";
@@ -33,9 +34,12 @@ async function confirm(question: string): Promise<boolean> {
 async function connect(options: Options) {
   const site = await readSite(options.config!);
   const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), log);
-  const problems = precheck(site, [sessions[0].facts, sessions[1].facts]);
+  const problems = [
+    ...precheck(site, [sessions[0].facts, sessions[1].facts]),
+    ...sessions.flatMap((s) => lockoutProblems(site, s.index, s.facts, { sshClient: s.facts.sshClient, jumpHosts: s.jumpHosts })),
+  ];
   if (problems.length > 0) {
-    await closeAll(sessions.map((s) => s.conn));
+    await closeSessions(sessions);
     throw new ExitError(ExitCode.InvalidInput, `refusing to change anything:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
   }
   return { site, sessions };
@@ -49,7 +53,7 @@ export async function planOnline(options: Options): Promise<number> {
     process.stdout.write(options.json ? `${JSON.stringify(planToJson(result), null, 2)}\n` : planToText(result));
     return ExitCode.Ok;
   } finally {
-    await closeAll(sessions.map((s) => s.conn));
+    await closeSessions(sessions);
   }
 }
 
@@ -67,11 +71,13 @@ export async function apply(options: Options): Promise<number> {
         return ExitCode.Ok;
       }
     }
-    const report = await applyGateways(site, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, runId: runId() }, log);
+    const report = await applyGateways(site, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: runId() }, log);
     const changed = report.gateways.filter((g) => g.changed).length;
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (!report.ok) {
       process.stderr.write(`wgsite: ${report.error}\n`);
+      for (const line of report.rolledBack ?? []) process.stderr.write(`wgsite: ${line}\n`);
+      if (!options.rollback) process.stderr.write("wgsite: --no-rollback: both gateways were left as they are for debugging\n");
       return ExitCode.GatewayFailure;
     }
     process.stderr.write(
@@ -81,6 +87,6 @@ export async function apply(options: Options): Promise<number> {
     );
     return ExitCode.Ok;
   } finally {
-    await closeAll(sessions.map((s) => s.conn));
+    await closeSessions(sessions);
   }
 }

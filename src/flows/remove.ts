@@ -2,7 +2,7 @@ import type { Options } from "../args.ts";
 import { ExitCode } from "../core/exit-codes.ts";
 import { removalSteps } from "../core/removal.ts";
 import { batchScript, BatchReader } from "../remote/batch.ts";
-import { closeAll, openGateways } from "../remote/gateways.ts";
+import { closeSessions, openGateways } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
@@ -38,6 +38,6 @@ export async function remove(options: Options): Promise<number> {
     process.stderr.write(ok ? (results.some((r) => r.removed) ? "Removed wgsite's tunnel from both gateways.\n" : "Nothing to remove.\n") : "wgsite: removal failed on a gateway; see above\n");
     return ok ? ExitCode.Ok : ExitCode.GatewayFailure;
   } finally {
-    await closeAll(sessions.map((s) => s.conn));
+    await closeSessions(sessions);
   }
 }

@@ -4,12 +4,16 @@ import type { GatewayPlan, Plan, Step } from "../core/plan-types.ts";
 import { redact, type Secret } from "../core/secret.ts";
 import type { Site } from "../core/site.ts";
 import { journalWrite } from "../core/journal.ts";
+import { armRevert, disarmRevert, rollbackScript } from "../core/rollback.ts";
 import { batchScript, BatchReader, verifyScript, type BatchEvent } from "./batch.ts";
 import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "./events.ts";
+import type { ExecOptions } from "./connection.ts";
 import type { GatewaySession } from "./gateways.ts";
 
 export type ApplyOptions = {
   readonly verifyTimeoutSec: number;
+  /** Undo both gateways when the run fails (default); false keeps the state for debugging. */
+  readonly rollback: boolean;
   /** Suffix of backups and journal entries of this run. */
   readonly runId: string;
 };
@@ -17,6 +21,17 @@ export type ApplyOptions = {
 /** Steps that must run before the public keys can be exchanged. */
 const PHASE_A = new Set(["install", "keys"]);
 const PUBKEY_MARK = "@@wgsite-pubkey";
+
+/**
+ * Fault injection for the end-to-end tests: WGSITE_TEST_CUT_AFTER=<site>:<step> makes the gateway
+ * drop the SSH connection right after that step, as a network failure would.
+ */
+function faultAfter(site: string): string | undefined {
+  const spec = process.env.WGSITE_TEST_CUT_AFTER;
+  if (!spec) return undefined;
+  const [where, step] = spec.split(":");
+  return where === site ? step : undefined;
+}
 
 export class StepFailure extends Error {
   constructor(
@@ -65,7 +80,8 @@ async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Ste
       emit({ type: "check", site, id: event.id, ok: event.ok, detail: event.detail });
     }
   });
-  const result = await session.root.exec(script, { ...(stdin === undefined ? {} : { stdin }), onStdout: (chunk) => reader.push(chunk), timeoutMs: 15 * 60_000 });
+  const describe = `wgsite's ${steps.length > 0 ? `steps (${steps.map((s) => s.id).join(", ")})` : "verification"}`;
+  const result = await session.root.exec(script, { ...(stdin === undefined ? {} : { stdin }), onStdout: (chunk) => reader.push(chunk), timeoutMs: 15 * 60_000, describe } as ExecOptions);
   reader.end();
   if (failure) throw failure;
   if (result.code !== 0) {
@@ -87,43 +103,95 @@ async function phaseA(session: GatewaySession, t: Tracker, gp: GatewayPlan, emit
   const steps = gp.steps.filter((s) => PHASE_A.has(s.id) && !s.noop);
   if (steps.length === 0 && session.facts.publicKey) return session.facts.publicKey;
   const tail = [`echo "${PUBKEY_MARK} $(wg pubkey < ${keyPath(session.def.interface)})"`];
-  const out = await runBatch(session, t, steps, batchScript(steps, tail), undefined, emit, [session.password]);
+  const fault = faultAfter(session.def.name);
+  const out = await runBatch(session, t, steps, batchScript(steps, tail, fault ? { cutAfter: fault } : {}), undefined, emit, [session.password]);
   const key = new RegExp(`^${PUBKEY_MARK} (\\S+)$`, "m").exec(out)?.[1];
   if (!key || !isValidKey(key)) throw new StepFailure(session.def.name, "keys", "could not read the public key back from the gateway");
   return key;
 }
 
 /** Phase B: everything that needs both public keys, then verification, in one round trip. */
-async function phaseB(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit): Promise<void> {
+async function phaseB(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, armed: string | undefined, options: ApplyOptions, emit: Emit): Promise<void> {
   reportNoops(t, gp, (id) => !PHASE_A.has(id), emit);
   const steps = gp.steps.filter((s) => !PHASE_A.has(s.id) && !s.noop);
   const needsPsk = steps.some((s) => s.id === "psk");
   const extra: string[] = [];
   if (steps.length > 0) extra.push(journalWrite(session.def, session.facts, gp, options.runId));
   extra.push(verifyScript(gp.verify, options.verifyTimeoutSec));
-  const script = batchScript(steps, extra, needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {});
+  // Verification passed and its output is on its way to wgsite: the change is confirmed. This also
+  // disarms a timer left by an earlier run that lost its session, now that the tunnel is verified.
+  if (session.facts.init === "systemd") extra.push(`[ "$vfail" = 0 ] && { ${disarmRevert(session.def.interface)}; }`, "true");
+  const fault = faultAfter(session.def.name);
+  const script = batchScript(steps, extra, {
+    ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}),
+    ...(armed ? { pre: [armed] } : {}),
+    ...(fault ? { cutAfter: fault } : {}),
+  });
   await runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
+}
+
+/** Steps of this run that change the gateway, across both phases: what a rollback undoes. */
+function changingSteps(first: GatewayPlan, second: GatewayPlan): Step[] {
+  return [...first.steps.filter((s) => PHASE_A.has(s.id) && !s.noop), ...second.steps.filter((s) => !PHASE_A.has(s.id) && !s.noop)];
+}
+
+async function rollBack(session: GatewaySession, steps: readonly Step[], runId: string): Promise<string> {
+  const iface = session.def.interface;
+  try {
+    const result = await session.root.exec(`${rollbackScript(iface, session.facts, steps, runId)}${disarmRevert(iface)}`, { timeoutMs: 120_000 });
+    return result.code === 0 ? `${session.def.name}: rolled back to its previous state` : `${session.def.name}: rollback ended with exit code ${result.code}: ${result.stderr.trim()}`;
+  } catch (error) {
+    return `${session.def.name}: could not roll back (${(error as Error).message}); its revert timer restores it within the deadline if one was armed`;
+  }
+}
+
+function failureText(reason: unknown): string {
+  return reason instanceof StepFailure ? `${reason.site}: step "${reason.step}" failed${reason.output ? `:\n${reason.output}` : ""}` : (reason as Error).message;
 }
 
 /**
  * Applies the plan to both gateways in parallel: facts are in, so phase A (install, keys) and
- * phase B (files, forwarding, unit, verification) make two more round trips at most.
+ * phase B (files, forwarding, unit, verification) make two more round trips at most. All or
+ * nothing: when either gateway fails or verification does not pass, both are rolled back.
  */
 export async function applyGateways(site: Site, sessions: readonly [GatewaySession, GatewaySession], options: ApplyOptions, emit: Emit): Promise<ApplyReport> {
   const facts = [sessions[0].facts, sessions[1].facts] as const;
   const first = plan({ site, facts, runId: options.runId });
   emit({ type: "plan", plan: first });
   const trackers = sessions.map(tracker) as [Tracker, Tracker];
-  try {
-    const keys = await Promise.all(sessions.map((s, i) => phaseA(s, trackers[i]!, first.gateways[i]!, emit)));
+  let second: Plan = first;
+  let failure: string | undefined;
+  const keys = await Promise.allSettled(sessions.map((s, i) => phaseA(s, trackers[i]!, first.gateways[i]!, emit)));
+  const keyFailures = keys.filter((k): k is PromiseRejectedResult => k.status === "rejected");
+  if (keyFailures.length > 0) {
+    failure = keyFailures.map((k) => failureText(k.reason)).join("\n");
+  } else {
+    const [a, b] = keys.map((k) => (k as PromiseFulfilledResult<string>).value);
     const pskNeeded = first.gateways.some((g) => g.steps.some((s) => s.id === "psk" && !s.noop));
     const psk = pskNeeded ? generatePresharedKey() : undefined;
-    const second: Plan = plan({ site, facts, publicKeys: [keys[0], keys[1]], runId: options.runId });
-    await Promise.all(sessions.map((s, i) => phaseB(s, trackers[i]!, second.gateways[i]!, psk, options, emit)));
-  } catch (error) {
-    const message = error instanceof StepFailure ? `${error.site}: step "${error.step}" failed${error.output ? `:\n${error.output}` : ""}` : (error as Error).message;
-    return { ok: false, gateways: trackers.map((t) => t.report), error: message };
+    second = plan({ site, facts, publicKeys: [a, b], runId: options.runId });
+    const results = await Promise.allSettled(
+      sessions.map((s, i) => {
+        const steps = changingSteps(first.gateways[i]!, second.gateways[i]!);
+        const armed = options.rollback && steps.length > 0 && s.facts.init === "systemd"
+          ? armRevert(s.def.interface, rollbackScript(s.def.interface, s.facts, steps, options.runId), options.verifyTimeoutSec + 60, options.runId)
+          : undefined;
+        return phaseB(s, trackers[i]!, second.gateways[i]!, psk, armed, options, emit);
+      }),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
+    if (failed.length > 0) failure = failed.map((r) => failureText(r.reason)).join("\n");
+    else if (failedChecks.length > 0) failure = `verification failed:\n  ${failedChecks.join("\n  ")}`;
   }
-  const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
-  return { ok: failedChecks.length === 0, gateways: trackers.map((t) => t.report), ...(failedChecks.length ? { error: `verification failed:\n  ${failedChecks.join("\n  ")}` } : {}) };
+  const gateways = trackers.map((t) => t.report);
+  if (!failure) return { ok: true, gateways };
+  if (!options.rollback || !trackers.some((t) => t.report.changed)) return { ok: false, gateways, error: failure };
+  const rolledBack = await Promise.all(
+    sessions.map((s, i) => {
+      const steps = changingSteps(first.gateways[i]!, second.gateways[i]!);
+      return steps.length > 0 ? rollBack(s, steps, options.runId) : `${s.def.name}: had nothing to change, left as it is`;
+    }),
+  );
+  return { ok: false, gateways, error: failure, rolledBack };
 }

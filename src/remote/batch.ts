@@ -11,20 +11,28 @@ export const CHECK_MARK = "@@wgsite-check";
 export type BatchOptions = {
   /** Names of variables read from stdin, one line each, before anything else (secrets stay out of argv). */
   readonly stdinVariables?: readonly string[];
+  /** Shell run before the first step (e.g. arming the gateway's revert timer). */
+  readonly pre?: readonly string[];
+  /** Test only: drop the SSH connection after this step (kills the session's sshd). */
+  readonly cutAfter?: string;
 };
 
-function stepBlock(step: Step): string {
+const CUT_CONNECTION =
+  "p=$$; while [ \"$p\" -gt 1 ]; do case \"$(cat /proc/$p/comm)\" in sshd*) kill -9 $p; break;; esac; p=$(cut -d' ' -f4 /proc/$p/stat); done; exit 99";
+
+function stepBlock(step: Step, cut: boolean): string {
   return [
     `echo "${STEP_MARK} start ${step.id}"`,
     `( ${step.change} ) 2>&1`,
     `rc=$?; echo "${STEP_MARK} end ${step.id} $rc"`,
     `[ $rc -eq 0 ] || exit 10`,
+    ...(cut ? [CUT_CONNECTION] : []),
   ].join("\n");
 }
 
 export function batchScript(steps: readonly Step[], extra: readonly string[] = [], options: BatchOptions = {}): string {
   const prelude = (options.stdinVariables ?? []).map((v) => `IFS= read -r ${v}`);
-  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...steps.map(stepBlock), ...extra].join("\n");
+  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...(options.pre ?? []), ...steps.map((s) => stepBlock(s, s.id === options.cutAfter)), ...extra].join("\n");
 }
 
 /** Shell that waits for the tunnel, then reports each verification check as a marker line. */
@@ -32,18 +40,18 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
   const ifc = quote(v.interface);
   const lines = [
     `echo "${STEP_MARK} start verify"`,
-    `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} )); up=1`,
+    `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} )); up=1; vfail=0`,
     // Pinging the peer's tunnel address makes WireGuard start the handshake without waiting for traffic.
     `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${v.peerTunnelAddress} >/dev/null 2>&1 && { up=0; break; }; sleep 0.2; done`,
     `hs=$(wg show ${ifc} latest-handshakes 2>/dev/null | awk '{print $2}' | head -n1)`,
-    `now=$(date +%s); if [ -n "$hs" ] && [ "$hs" -gt 0 ]; then echo "${CHECK_MARK} handshake 0 $((now-hs)) s ago"; else echo "${CHECK_MARK} handshake 1 no handshake yet"; fi`,
-    `echo "${CHECK_MARK} tunnel-ping $up ${v.peerTunnelAddress}"`,
-    `r=$(ip route get ${v.remoteProbe} 2>&1 | head -n1); case "$r" in *" dev ${v.interface} "*) echo "${CHECK_MARK} route 0 $r";; *) echo "${CHECK_MARK} route 1 $r";; esac`,
+    `now=$(date +%s); if [ -n "$hs" ] && [ "$hs" -gt 0 ]; then echo "${CHECK_MARK} handshake 0 $((now-hs)) s ago"; else echo "${CHECK_MARK} handshake 1 no handshake yet"; vfail=1; fi`,
+    `echo "${CHECK_MARK} tunnel-ping $up ${v.peerTunnelAddress}"; [ $up = 0 ] || vfail=1`,
+    `r=$(ip route get ${v.remoteProbe} 2>&1 | head -n1); case "$r" in *" dev ${v.interface} "*) echo "${CHECK_MARK} route 0 $r";; *) echo "${CHECK_MARK} route 1 $r"; vfail=1;; esac`,
   ];
   if (v.localLanAddress) {
     lines.push(
       `p=$(ping -c3 -i0.2 -W1 -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
-      `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"`,
+      `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"; [ $prc = 0 ] || vfail=1`,
     );
   }
   lines.push(`echo "${STEP_MARK} end verify 0"`);

@@ -12,6 +12,8 @@ export type ExecOptions = {
   readonly timeoutMs?: number;
   /** Called with each chunk of stdout as it arrives, for progress lines of a long batch. */
   readonly onStdout?: (chunk: string) => void;
+  /** Keeps the command's stdin open until this settles (after `stdin` is written), e.g. to hold a lock. */
+  readonly holdStdin?: Promise<void>;
 };
 
 /** One session with one gateway, held for a whole run; every call is one round trip. */

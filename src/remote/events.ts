@@ -14,6 +14,6 @@ export type ApplyEvent =
 export type StepReport = { readonly id: string; readonly title: string; readonly status: "changed" | "unchanged" | "failed"; readonly ms: number; readonly note?: string };
 export type CheckReport = { readonly id: string; readonly ok: boolean; readonly detail: string };
 export type GatewayReport = { readonly site: string; readonly interface: string; readonly changed: boolean; readonly steps: StepReport[]; readonly checks: CheckReport[] };
-export type ApplyReport = { readonly ok: boolean; readonly gateways: readonly GatewayReport[]; readonly error?: string };
+export type ApplyReport = { readonly ok: boolean; readonly gateways: readonly GatewayReport[]; readonly error?: string; readonly rolledBack?: readonly string[] };
 
 export type Emit = (event: ApplyEvent) => void;

@@ -2,7 +2,8 @@ import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import type { HostFacts } from "../core/host-facts.ts";
 import type { Secret } from "../core/secret.ts";
 import type { Site, SiteDef } from "../core/site.ts";
-import { gatherFacts } from "../facts/gather.ts";
+import { gatherFacts, type LockOwner } from "../facts/gather.ts";
+import { hostname, userInfo } from "node:os";
 import type { Connection } from "./connection.ts";
 import type { Emit } from "./events.ts";
 import { withPrivilege } from "./sudo.ts";
@@ -26,6 +27,10 @@ export type GatewaySession = {
   root: Connection;
   facts: HostFacts;
   password?: Secret;
+  /** Frees the gateway's wgsite lock, held since the facts round trip. */
+  release: () => void;
+  /** Hosts of the ProxyJump hops on the way to this gateway. */
+  readonly jumpHosts: readonly string[];
 };
 
 async function connectOne(def: SiteDef, ssh: SshOptions, prompts: Prompts, emit: Emit): Promise<Connection> {
@@ -36,13 +41,19 @@ async function connectOne(def: SiteDef, ssh: SshOptions, prompts: Prompts, emit:
   } catch (error) {
     throw new ExitError(ExitCode.InvalidInput, `sites.${def.name}.ssh: ${(error as Error).message}`);
   }
-  return connectSsh(def.name, target, {
+  const jumpHosts = target.jumps.map((j) => j.host);
+  const conn = await connectSsh(def.name, target, {
     askPassphrase: prompts.askPassphrase,
     onUnknownHost: prompts.onUnknownHost,
     recordNewHostKeys: prompts.recordNewHostKeys,
     connectTimeoutMs: ssh.connectTimeoutMs ?? 10_000,
   });
+  jumpHostsOf.set(conn, jumpHosts);
+  return conn;
 }
+
+/** The ProxyJump hops' hosts of each connection, for the lockout guard. */
+const jumpHostsOf = new WeakMap<Connection, readonly string[]>();
 
 /** Maps SSH failures to the exit codes of the contract: host keys 4, everything else on a gateway 1. */
 export function toExitError(error: unknown): unknown {
@@ -81,20 +92,36 @@ export async function closeAll(conns: readonly Connection[]): Promise<void> {
   await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
 }
 
+/** Releases both locks and closes both connections. */
+export async function closeSessions(sessions: readonly GatewaySession[]): Promise<void> {
+  for (const s of sessions) s.release();
+  await closeAll(sessions.map((s) => s.conn));
+}
+
+function lockOwner(): LockOwner {
+  return { host: hostname(), user: userInfo().username, pid: process.pid, since: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
+}
+
 async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit): Promise<GatewaySession | string> {
   const ctx = { iface: def.interface, port: def.endpoint.port };
+  const owner = lockOwner();
   let password = prompts.knownSudoPassword(def.name);
-  let outcome = await gatherFacts(conn, def.name, ctx, password);
-  if (outcome.kind === "need-password") {
+  let held = await gatherFacts(conn, def.name, ctx, owner, password);
+  if (held.outcome.kind === "need-password") {
     password = await prompts.sudoPassword(def.name);
     if (!password) {
       return `${def.name}: sudo needs a password for ${def.ssh}; set WGSITE_SUDO_PASSWORD_${def.name.toUpperCase()} (or WGSITE_SUDO_PASSWORD), or allow passwordless sudo`;
     }
-    outcome = await gatherFacts(conn, def.name, ctx, password);
+    held = await gatherFacts(conn, def.name, ctx, owner, password);
+  }
+  const { outcome, release } = held;
+  if (outcome.kind === "busy") {
+    throw new ExitError(ExitCode.GatewayFailure, `${def.name}: another run holds the wgsite lock for ${def.interface} (${outcome.holder}); wait for it to finish and run again`);
   }
   if (outcome.kind !== "facts") {
+    release();
     return `${def.name}: ${def.ssh} is not root and has no sudo; connect as root or a user with sudo rights`;
   }
   emit({ type: "facts", site: def.name, facts: outcome.facts });
-  return { def, index, conn, root: withPrivilege(conn, outcome.facts.privilege, password?.reveal()), facts: outcome.facts, ...(password ? { password } : {}) };
+  return { def, index, conn, root: withPrivilege(conn, outcome.facts.privilege, password?.reveal()), facts: outcome.facts, release, jumpHosts: jumpHostsOf.get(conn) ?? [], ...(password ? { password } : {}) };
 }

@@ -7,6 +7,8 @@ export function hostPort(host: string, port: number): string {
 
 /** The step named in errors for a command: "running wg", never the arguments (they may hold secrets). */
 export function runningStep(command: string): string {
+  // A description from wgsite itself is shown whole; a raw command by its program name.
+  if (command.startsWith("wgsite's ")) return `running ${command}`;
   const word = command.trim().split(/\s+/)[0] ?? "";
   return `running ${word.split("/").pop() || "a command"}`;
 }

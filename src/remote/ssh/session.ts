@@ -124,7 +124,13 @@ export class SshSession implements Connection {
             finish(() => resolve(result));
           });
         });
-        ch.end(options.stdin === undefined ? undefined : Buffer.from(options.stdin, "utf8"));
+        if (options.holdStdin) {
+          // stdin stays open until the caller lets go: the remote side can hold a lock until then.
+          if (options.stdin !== undefined) ch.write(Buffer.from(options.stdin, "utf8"));
+          void options.holdStdin.then(() => ch.end(), () => ch.end());
+        } else {
+          ch.end(options.stdin === undefined ? undefined : Buffer.from(options.stdin, "utf8"));
+        }
       };
       try {
         client.exec(command, started);
