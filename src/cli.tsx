@@ -2,7 +2,6 @@
 import pkg from "../package.json" with { type: "json" };
 import { parseCli, USAGE } from "./args.ts";
 import { ExitCode, ExitError } from "./core/exit-codes.ts";
-import { planOffline } from "./flows/plan-offline.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCli(argv);
@@ -19,7 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`wgsite ${pkg.version}\n`);
       return ExitCode.Ok;
     case "plan":
-      if (command.options.offline) return planOffline(command.options);
+      if (command.options.offline) return (await import("./flows/plan-offline.ts")).planOffline(command.options);
       return (await import("./flows/apply.ts")).planOnline(command.options);
     case "apply":
       return (await import("./flows/apply.ts")).apply(command.options);

@@ -24,6 +24,11 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
     change: `systemctl disable -q --now ${unit} 2>/dev/null; systemctl reset-failed ${unit} 2>/dev/null; ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)}; true`,
     undo: "true",
   });
+  // Stopping the unit ran PreDown; the journal's record removes the fixes even when it could not.
+  if ((journal.fixes ?? []).length > 0) {
+    const fixes = journal.fixes!;
+    steps.push({ id: "fixes", title: `Remove wgsite's firewall and sysctl fixes (${fixes.map((f) => f.id).join(", ")})`, check: "false", change: fixes.map((f) => `{ ${f.undo}; }`).join("; "), undo: "true" });
+  }
   const firstBackup = (path: string) => journal.backups.filter((b) => b.startsWith(`${path}.wgsite-backup-`)).sort()[0];
   const removeFiles: string[] = [];
   for (const path of [configPath(iface), `/etc/wireguard/${iface}.nft`, sysctlPath(iface)]) {
@@ -50,6 +55,6 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
       undo: "true",
     });
   }
-  steps.push({ id: "journal", title: `Remove the journal ${journalPath(iface)}`, check: "false", change: `rm -f ${journalPath(iface)}`, undo: "true" });
+  steps.push({ id: "journal", title: `Remove the journal ${journalPath(iface)}`, check: "false", change: `rm -f ${journalPath(iface)}; rmdir /var/lib/wgsite 2>/dev/null; true`, undo: "true" });
   return { steps };
 }

@@ -27,7 +27,7 @@ export function rollbackScript(iface: string, facts: HostFacts, started: readonl
   if (facts.unit.active) lines.push(`systemctl start ${unit}`);
   lines.push(
     facts.journal === undefined
-      ? `rm -f ${journalPath(iface)}`
+      ? `rm -f ${journalPath(iface)}; rmdir /var/lib/wgsite 2>/dev/null`
       : atomicWrite(journalPath(iface), `${JSON.stringify(facts.journal, null, 2)}\n`, "0600", `rollback-${runId}`),
   );
   return `${lines.join("\n")}\ntrue\n`;

@@ -98,13 +98,15 @@ function reportNoops(t: Tracker, gp: GatewayPlan, ids: (id: string) => boolean, 
 }
 
 /** Phase A: packages and keys; returns the gateway's public key (only the public key leaves it). */
-async function phaseA(session: GatewaySession, t: Tracker, gp: GatewayPlan, emit: Emit): Promise<string> {
+async function phaseA(session: GatewaySession, t: Tracker, gp: GatewayPlan, runId: string, emit: Emit): Promise<string> {
   reportNoops(t, gp, (id) => PHASE_A.has(id), emit);
   const steps = gp.steps.filter((s) => PHASE_A.has(s.id) && !s.noop);
   if (steps.length === 0 && session.facts.publicKey) return session.facts.publicKey;
   const tail = [`echo "${PUBKEY_MARK} $(wg pubkey < ${keyPath(session.def.interface)})"`];
   const fault = faultAfter(session.def.name);
-  const out = await runBatch(session, t, steps, batchScript(steps, tail, fault ? { cutAfter: fault } : {}), undefined, emit, [session.password]);
+  // The journal is written before the change, so a run cut short still leaves a record of it.
+  const pre = steps.length > 0 ? [journalWrite(session.def, session.facts, gp, runId)] : [];
+  const out = await runBatch(session, t, steps, batchScript(steps, tail, { pre, ...(fault ? { cutAfter: fault } : {}) }), undefined, emit, [session.password]);
   const key = new RegExp(`^${PUBKEY_MARK} (\\S+)$`, "m").exec(out)?.[1];
   if (!key || !isValidKey(key)) throw new StepFailure(session.def.name, "keys", "could not read the public key back from the gateway");
   return key;
@@ -115,16 +117,14 @@ async function phaseB(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk:
   reportNoops(t, gp, (id) => !PHASE_A.has(id), emit);
   const steps = gp.steps.filter((s) => !PHASE_A.has(s.id) && !s.noop);
   const needsPsk = steps.some((s) => s.id === "psk");
-  const extra: string[] = [];
-  if (steps.length > 0) extra.push(journalWrite(session.def, session.facts, gp, options.runId));
-  extra.push(verifyScript(gp.verify, options.verifyTimeoutSec));
+  const extra: string[] = [verifyScript(gp.verify, options.verifyTimeoutSec)];
   // Verification passed and its output is on its way to wgsite: the change is confirmed. This also
   // disarms a timer left by an earlier run that lost its session, now that the tunnel is verified.
   if (session.facts.init === "systemd") extra.push(`[ "$vfail" = 0 ] && { ${disarmRevert(session.def.interface)}; }`, "true");
   const fault = faultAfter(session.def.name);
   const script = batchScript(steps, extra, {
     ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}),
-    ...(armed ? { pre: [armed] } : {}),
+    pre: [...(steps.length > 0 ? [journalWrite(session.def, session.facts, gp, options.runId)] : []), ...(armed ? [armed] : [])],
     ...(fault ? { cutAfter: fault } : {}),
   });
   await runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
@@ -161,7 +161,7 @@ export async function applyGateways(site: Site, sessions: readonly [GatewaySessi
   const trackers = sessions.map(tracker) as [Tracker, Tracker];
   let second: Plan = first;
   let failure: string | undefined;
-  const keys = await Promise.allSettled(sessions.map((s, i) => phaseA(s, trackers[i]!, first.gateways[i]!, emit)));
+  const keys = await Promise.allSettled(sessions.map((s, i) => phaseA(s, trackers[i]!, first.gateways[i]!, options.runId, emit)));
   const keyFailures = keys.filter((k): k is PromiseRejectedResult => k.status === "rejected");
   if (keyFailures.length > 0) {
     failure = keyFailures.map((k) => failureText(k.reason)).join("\n");

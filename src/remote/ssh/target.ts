@@ -152,12 +152,17 @@ function loadConfig(file: string | undefined): SSHConfig {
 }
 
 function localUser(): string {
+  // Bun's userInfo() reports $USER (or "unknown" when unset, as under cron), so the uid decides here.
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  if (uid === 0) return "root";
   try {
-    return userInfo().username;
+    const name = userInfo().username;
+    if (name && name !== "unknown") return name;
   } catch {
     // userInfo() throws for uids without a passwd entry (some containers).
-    return process.env.USER ?? process.env.LOGNAME ?? "root";
   }
+  return process.env.USER ?? process.env.LOGNAME ?? "root";
+}
 }
 
 /** Expands `~/` and the OpenSSH `%` tokens that make sense for file paths. */
