@@ -163,7 +163,6 @@ function localUser(): string {
   }
   return process.env.USER ?? process.env.LOGNAME ?? "root";
 }
-}
 
 /** Expands `~/` and the OpenSSH `%` tokens that make sense for file paths. */
 export function expandPath(path: string, tokens: Record<string, string>): string {
