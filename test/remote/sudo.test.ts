@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { shellQuote } from "../../src/remote/shell-quote.ts";
@@ -60,7 +61,13 @@ describe("detectPrivilege (one round trip)", () => {
     assert.equal(await detectPrivilege(localConnection("site-a", fakeEnv("password", { FAKE_SUDO_CACHED: "1" }))), "sudo-password");
   });
   test("no sudo at all", async () => {
-    assert.equal(await detectPrivilege(localConnection("site-a", { PATH: `${idBin}:/usr/bin:/bin` })), "none");
+    // A PATH with the shell's few tools but no sudo, whether or not this machine has one.
+    const bin = mkdtempSync(join(tmpdir(), "wgsite-nosudo-"));
+    for (const tool of ["sh", "cat", "printf", "echo"]) {
+      const found = ["/usr/bin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    assert.equal(await detectPrivilege(localConnection("site-a", { PATH: `${idBin}:${bin}` })), "none");
   });
 });
 
