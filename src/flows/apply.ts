@@ -73,6 +73,8 @@ export async function apply(options: Options): Promise<number> {
     }
     const report = await applyGateways(site, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: runId() }, log);
     const changed = report.gateways.filter((g) => g.changed).length;
+    // What it cost on the wire, counted in the transport: for benchmarks and the curious.
+    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.conn.stats }));
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (!report.ok) {
       process.stderr.write(`wgsite: ${report.error}\n`);

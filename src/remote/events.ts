@@ -13,7 +13,8 @@ export type ApplyEvent =
 
 export type StepReport = { readonly id: string; readonly title: string; readonly status: "changed" | "unchanged" | "failed"; readonly ms: number; readonly note?: string };
 export type CheckReport = { readonly id: string; readonly ok: boolean; readonly detail: string };
-export type GatewayReport = { readonly site: string; readonly interface: string; readonly changed: boolean; readonly steps: StepReport[]; readonly checks: CheckReport[] };
+export type TransportStats = { readonly connections: number; readonly roundTrips: number; readonly bytesIn: number; readonly bytesOut: number };
+export type GatewayReport = { readonly site: string; readonly interface: string; readonly changed: boolean; readonly steps: StepReport[]; readonly checks: CheckReport[]; transport?: TransportStats };
 export type ApplyReport = { readonly ok: boolean; readonly gateways: readonly GatewayReport[]; readonly error?: string; readonly rolledBack?: readonly string[] };
 
 export type Emit = (event: ApplyEvent) => void;
