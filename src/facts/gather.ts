@@ -89,7 +89,7 @@ export function gatherScript(ctx: FactContext, havePassword: boolean, owner: Loc
   return [
     'echo "@@ssh-client ${SSH_CONNECTION%% *}"',
     `if [ "$(id -u)" = 0 ]; then echo '@@priv root'; sh -c ${inner};`,
-    `elif sudo -n true 2>/dev/null; then echo '@@priv sudo-nopasswd'; sudo -n sh -c ${inner};`,
+    `elif sudo -n -k true 2>/dev/null; then echo '@@priv sudo-nopasswd'; sudo -n sh -c ${inner};`,
     havePassword
       ? `else echo '@@priv sudo-password'; sudo -S -k -p '' sh -c ${inner} || echo '@@sudo-failed'; fi`
       : `elif command -v sudo >/dev/null 2>&1; then echo '@@priv need-password'; else echo '@@priv no-sudo'; fi`,

@@ -1,6 +1,6 @@
 import type { Connection } from "./connection.ts";
 import type { DescribedExecOptions } from "./ssh/session.ts";
-import { shellQuote } from "./shell-quote.ts";
+import { quote as shellQuote } from "../core/shell.ts";
 
 export type Privilege = "root" | "sudo-nopasswd" | "sudo-password" | "none";
 
@@ -13,38 +13,8 @@ export class SudoError extends Error {
   }
 }
 
-/*
- * Wrapped in `sh -c` so the login shell (bash, zsh, fish...) only has to parse
- * one quoted word. `-k` makes sudo ignore cached credentials, so "no password
- * needed" means the policy says NOPASSWD, not that a timestamp happens to be fresh.
- */
-const PROBE = shellQuoteScript([
-  "id -u",
-  "if command -v sudo >/dev/null 2>&1; then",
-  '  if out=$(LC_ALL=C sudo -n -k true 2>&1); then echo sudo:nopasswd; else printf "sudo:password %s\\n" "$out"; fi',
-  "else echo sudo:missing; fi",
-]);
-
 function shellQuoteScript(lines: string[]): string {
   return `sh -c ${shellQuote(lines.join("\n"))}`;
-}
-
-/** How this login can become root, found in one round trip. */
-export async function detectPrivilege(conn: Connection): Promise<Privilege> {
-  const r = await conn.exec(PROBE);
-  return parsePrivilege(r.stdout);
-}
-
-export function parsePrivilege(stdout: string): Privilege {
-  const lines = stdout.trim().split("\n");
-  if (lines[0]?.trim() === "0") return "root";
-  const sudo = lines.find((l) => l.startsWith("sudo:")) ?? "sudo:missing";
-  if (sudo === "sudo:nopasswd") return "sudo-nopasswd";
-  if (sudo.startsWith("sudo:password")) {
-    // Messages are forced to English by LC_ALL=C in the probe.
-    return /not in the sudoers|not allowed to|may not run sudo/i.test(sudo) ? "none" : "sudo-password";
-  }
-  return "none";
 }
 
 /** The env variables the CLI reads a sudo password from, most specific first. */

@@ -6,7 +6,7 @@ import type { Connection } from "../../src/remote/connection.ts";
 import { connectSsh } from "../../src/remote/ssh/connect.ts";
 import { SshError } from "../../src/remote/ssh/errors.ts";
 import { resolveTarget } from "../../src/remote/ssh/target.ts";
-import { detectPrivilege, SudoError, withPrivilege } from "../../src/remote/sudo.ts";
+import { SudoError, withPrivilege } from "../../src/remote/sudo.ts";
 import { installFakeSudo } from "./helpers/fake-sudo.ts";
 import { makeKey, publicKey, startSshd, tempDir, type TestSshd } from "./helpers/sshd.ts";
 
@@ -38,12 +38,6 @@ after(async () => {
 });
 
 describe("sudo wrapper over a real sshd", () => {
-  test("detectPrivilege: root, in one round trip", async () => {
-    const before = conn.stats.roundTrips;
-    assert.equal(await detectPrivilege(conn), "root");
-    assert.equal(conn.stats.roundTrips - before, 1);
-  });
-
   test("sudo-password: stdin reaches the command without the password, twice", async () => {
     const root = withPrivilege(conn, "sudo-password", PASSWORD);
     for (const input of ["one\ntwo\n", "three"]) {

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { shellQuote } from "../../src/remote/shell-quote.ts";
-import { detectPrivilege, parsePrivilege, SudoError, withPrivilege } from "../../src/remote/sudo.ts";
+import { quote as shellQuote } from "../../src/core/shell.ts";
+import { SudoError, withPrivilege } from "../../src/remote/sudo.ts";
 import { installFakeSudo } from "./helpers/fake-sudo.ts";
 import { localConnection } from "./helpers/local-connection.ts";
 import { tempDir } from "./helpers/sshd.ts";
@@ -35,40 +35,6 @@ describe("shellQuote", () => {
       assert.equal(out, s);
     });
   }
-});
-
-describe("parsePrivilege", () => {
-  test("outcomes", () => {
-    assert.equal(parsePrivilege("0\nsudo:nopasswd\n"), "root");
-    assert.equal(parsePrivilege("1000\nsudo:nopasswd\n"), "sudo-nopasswd");
-    assert.equal(parsePrivilege("1000\nsudo:password sudo: a password is required\n"), "sudo-password");
-    assert.equal(parsePrivilege("1000\nsudo:password Sorry, user bob may not run sudo on gw.\n"), "none");
-    assert.equal(parsePrivilege("1000\nsudo:missing\n"), "none");
-  });
-});
-
-describe("detectPrivilege (one round trip)", () => {
-  test("root", async () => {
-    const c = localConnection("site-a", { PATH: "/usr/bin:/bin" });
-    assert.equal(await detectPrivilege(c), "root");
-    assert.equal(c.stats.roundTrips, 1);
-  });
-  test("sudo without password", async () => {
-    assert.equal(await detectPrivilege(localConnection("site-a", fakeEnv("nopasswd"))), "sudo-nopasswd");
-  });
-  test("sudo with password; cached credentials do not count as NOPASSWD", async () => {
-    assert.equal(await detectPrivilege(localConnection("site-a", fakeEnv("password"))), "sudo-password");
-    assert.equal(await detectPrivilege(localConnection("site-a", fakeEnv("password", { FAKE_SUDO_CACHED: "1" }))), "sudo-password");
-  });
-  test("no sudo at all", async () => {
-    // A PATH with the shell's few tools but no sudo, whether or not this machine has one.
-    const bin = mkdtempSync(join(tmpdir(), "wgsite-nosudo-"));
-    for (const tool of ["sh", "cat", "printf", "echo"]) {
-      const found = ["/usr/bin", "/bin"].map((d) => join(d, tool)).find((p) => existsSync(p));
-      if (found) symlinkSync(found, join(bin, tool));
-    }
-    assert.equal(await detectPrivilege(localConnection("site-a", { PATH: `${idBin}:${bin}` })), "none");
-  });
 });
 
 describe("withPrivilege (against a stand-in sudo)", () => {
