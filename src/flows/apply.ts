@@ -3,10 +3,9 @@ import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import { planToJson, planToText } from "../core/format-plan.ts";
 import { plan } from "../core/plan.ts";
-import { lockoutProblems } from "../core/lockout.ts";
-import { precheck } from "../core/prechecks.ts";
 import { formatProblem } from "../core/site.ts";
 import { applyGateways } from "../remote/apply-engine.ts";
+import { refusals } from "../remote/refusals.ts";
 import { closeSessions, openGateways } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
 import type { ApplyEvent } from "../remote/events.ts";
@@ -34,10 +33,7 @@ async function confirm(question: string): Promise<boolean> {
 async function connect(options: Options) {
   const site = await readSite(options.config!);
   const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), log);
-  const problems = [
-    ...precheck(site, [sessions[0].facts, sessions[1].facts]),
-    ...sessions.flatMap((s) => lockoutProblems(site, s.index, s.facts, { sshClient: s.facts.sshClient, jumpHosts: s.jumpHosts })),
-  ];
+  const problems = refusals(site, sessions, { adopt: options.adopt });
   if (problems.length > 0) {
     await closeSessions(sessions);
     throw new ExitError(ExitCode.InvalidInput, `refusing to change anything:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);

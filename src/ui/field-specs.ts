@@ -1,0 +1,95 @@
+import { parseAddress } from "../core/address.ts";
+import type { FieldId } from "./answers.ts";
+import type { WizardState } from "./state.ts";
+
+export type Choice = { readonly label: string; readonly value: string };
+
+/** How a field is shown: a text input, or a list of choices that may allow typing another value. */
+export type FieldSpec = {
+  readonly label: string;
+  readonly hint?: string;
+  readonly choices?: readonly Choice[];
+  /** A choice list that ends in "other…", switching the field to free typing. */
+  readonly other?: string;
+};
+
+function transferChoices(network: string): Choice[] {
+  const address = parseAddress(network.split("/")[0]?.trim() ?? "");
+  if (!address || address.kind() !== "ipv4") return [];
+  const bytes = address.toByteArray();
+  const base31 = [...bytes.slice(0, 3), bytes[3]! & ~1].join(".");
+  const base30 = [...bytes.slice(0, 3), bytes[3]! & ~3].join(".");
+  return [
+    { label: `${base31}/31  both addresses usable (RFC 3021), as in the reference`, value: `${base31}/31` },
+    { label: `${base30}/30  the fallback for devices that mishandle a /31`, value: `${base30}/30` },
+  ];
+}
+
+export function fieldSpec(field: FieldId, state: WizardState): FieldSpec {
+  const { answers } = state;
+  const name = (side: 0 | 1) => answers[`name${side}`] || (side === 0 ? "first site" : "second site");
+  switch (field) {
+    case "name0":
+    case "name1":
+      return { label: `Name of the ${field === "name0" ? "first" : "second"} site`, hint: "lowercase letters, digits, - or _; used in config comments and file names" };
+    case "lan0":
+    case "lan1": {
+      const side = field === "lan0" ? 0 : 1;
+      return { label: `LAN networks of ${name(side)}`, hint: "the networks behind its gateway; several: separate with commas" };
+    }
+    case "network":
+      return {
+        label: "Transfer network",
+        hint: "only the two gateways live on it. RFC 3021 allows a /31; if you meet routing trouble, switch to a /30 and its two valid host addresses",
+        choices: transferChoices(answers.network),
+        other: "another network…",
+      };
+    case "port":
+      return { label: "UDP port", hint: "both gateways listen on it (the reference uses 51000)" };
+    case "iface0":
+    case "iface1": {
+      const side = field === "iface0" ? 0 : 1;
+      return { label: `WireGuard interface on ${name(side)}`, hint: "as in the reference: wgA on alpha, wgB on beta" };
+    }
+    case "keepalive":
+      return { label: "Keepalive (seconds)", hint: "0 turns it off (both ends have static endpoints); 25 if a gateway sits behind NAT" };
+    case "psk":
+      return {
+        label: "Preshared key",
+        choices: [
+          { label: "off  as in the reference", value: "off" },
+          { label: "on   an extra symmetric key on top of the key pair; generated on the gateways, never shown", value: "on" },
+        ],
+      };
+    case "ssh0":
+    case "ssh1": {
+      const side = field === "ssh0" ? 0 : 1;
+      return {
+        label: `SSH target of ${name(side)}'s gateway`,
+        hint: "[user@]host[:port], or a Host alias from your SSH config",
+        choices: state.aliases.map((a) => ({ label: `${a.name}  (${a.user}@${a.hostName}${a.port === 22 ? "" : `:${a.port}`})`, value: a.name })),
+        other: "type [user@]host[:port]…",
+      };
+    }
+    case "endpoint0":
+    case "endpoint1": {
+      const side = field === "endpoint0" ? 0 : 1;
+      return {
+        label: `Public endpoint of ${name(side)}`,
+        hint: `where ${name(side === 0 ? 1 : 0)}'s gateway reaches it: address or DNS name, optionally :port`,
+      };
+    }
+    case "savePath":
+      return { label: "Save the site file as", hint: "rerun it any time without questions; written whole or not at all" };
+  }
+}
+
+/** A choice field shows a text input when switched to typing, when its value is none of the choices, or when there are none. */
+export function isTyping(state: WizardState, field: FieldId): boolean {
+  const spec = fieldSpec(field, state);
+  if (!spec.choices) return true;
+  if (spec.choices.length === 0) return true;
+  if (state.typing.includes(field)) return true;
+  const value = state.answers[field];
+  return value !== "" && !spec.choices.some((c) => c.value === value);
+}

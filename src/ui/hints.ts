@@ -1,0 +1,41 @@
+import type { Hint } from "./components/KeyHints.tsx";
+import { isTyping } from "./field-specs.ts";
+import { Command } from "./keys.ts";
+import type { WizardState } from "./state.ts";
+
+const QUIT: Hint = { command: Command.Quit, does: "quit" };
+
+/** The key hints of the screen shown now. */
+export function hintsFor(state: WizardState): readonly Hint[] {
+  if (state.quitAsked) return [{ command: Command.Yes, does: "leave" }, { command: Command.No, does: "keep going" }];
+  const prompt = state.prompts[0];
+  if (prompt?.kind === "host-key") return [{ command: Command.Yes, does: "trust" }, { command: Command.No, does: "refuse" }, QUIT];
+  if (prompt) return [{ keys: "Enter", does: "send" }, { command: Command.Back, does: "skip" }, QUIT];
+  switch (state.screen) {
+    case "sites":
+    case "tunnel":
+    case "gateways": {
+      const list = !isTyping(state, state.focus);
+      return [
+        { command: Command.Next, does: "next" },
+        list ? { keys: "↑/↓", does: "choose" } : { command: Command.PreviousField, does: "previous field" },
+        ...(state.screen === "sites" ? [] : [{ command: Command.Back, does: "back" }]),
+        QUIT,
+      ];
+    }
+    case "connect":
+      return [
+        ...(state.connectError ? [{ keys: "Enter", does: "try again" }] : state.plan && state.blockers.length === 0 ? [{ keys: "Enter", does: "review the plan" }] : []),
+        { command: Command.Back, does: "back to the answers" },
+        QUIT,
+      ];
+    case "review":
+      return [{ keys: "↑/↓ Enter", does: "choose" }, { command: Command.SwitchGateway, does: "other gateway" }, { command: Command.Back, does: "back" }, QUIT];
+    case "apply":
+      if (state.apply?.running) return [{ command: Command.Quit, does: "quit (asks first)" }];
+      return [{ keys: "Enter", does: "connect again" }, { command: Command.Back, does: "back to the answers" }, QUIT];
+    case "done":
+      // Once saved, the live pane below lists its own keys (q, r, ←/→).
+      return state.save.status === "saved" ? [{ keys: "Enter", does: "finish" }] : [{ keys: "Enter", does: "save" }, QUIT];
+  }
+}

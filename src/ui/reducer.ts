@@ -1,0 +1,209 @@
+import { plan } from "../core/plan.ts";
+import { defaultSiteFileName, siteToYaml } from "../core/site-yaml.ts";
+import { fieldProblems, siteOf, type FieldId } from "./answers.ts";
+import { applyEvent, applyViewOf, finishApply } from "./apply-view.ts";
+import { fieldSpec, isTyping } from "./field-specs.ts";
+import { publicHostOf } from "./public-host.ts";
+import { rerunCommand } from "./rerun.ts";
+import { FORMS, SCREEN_ORDER, type FormScreen, type Screen, type Transition, type WizardEffect, type WizardEvent, type WizardState } from "./state.ts";
+
+const stay = (state: WizardState, ...effects: WizardEffect[]): Transition => ({ state, effects });
+
+function isForm(screen: Screen): screen is FormScreen {
+  return screen in FORMS;
+}
+
+/** An edit; an SSH target that has not been overridden also fills its endpoint when it is a public address. */
+function edit(state: WizardState, field: FieldId, value: string): WizardState {
+  const answers = { ...state.answers, [field]: value };
+  const touched = state.touched.includes(field) ? state.touched : [...state.touched, field];
+  const side = field === "ssh0" ? 0 : field === "ssh1" ? 1 : undefined;
+  if (side !== undefined && !state.touched.includes(`endpoint${side}`)) answers[`endpoint${side}`] = publicHostOf(value, state.aliases) ?? "";
+  return { ...state, answers, touched, otherHighlighted: undefined };
+}
+
+/** Focuses a field; a choice list shows its first choice as the answer until another is picked. */
+function focusField(state: WizardState, field: FieldId): WizardState {
+  const focused = { ...state, focus: field, otherHighlighted: undefined };
+  const choices = fieldSpec(field, focused).choices;
+  if (choices && choices.length > 0 && !isTyping(focused, field) && !choices.some((c) => c.value === focused.answers[field])) {
+    return edit(focused, field, choices[0]!.value);
+  }
+  return focused;
+}
+
+function enter(state: WizardState, screen: Screen, at: "first" | "last" = "first"): WizardState {
+  const next = { ...state, screen };
+  if (!isForm(screen)) return next;
+  const fields = FORMS[screen];
+  return focusField(next, at === "first" ? fields[0]! : fields[fields.length - 1]!);
+}
+
+function connect(state: WizardState): Transition {
+  const checked = siteOf(state.answers, state.extras);
+  if (!checked.ok) return stay(state);
+  const attempt = state.attempt + 1;
+  const next: WizardState = {
+    ...state,
+    screen: "connect",
+    attempt,
+    site: checked.site,
+    gateways: [{ phase: "waiting" }, { phase: "waiting" }],
+    connectError: undefined,
+    facts: undefined,
+    plan: undefined,
+    blockers: [],
+    apply: undefined,
+  };
+  return stay(next, ...(state.attempt > 0 ? [{ type: "disconnect" } as const] : []), { type: "connect", attempt, site: checked.site });
+}
+
+/** Leaves a form forward: stops at the first field with a problem, on whichever screen it is asked. */
+function leaveForm(state: WizardState, screen: FormScreen): Transition {
+  const problems = fieldProblems(state.answers, state.extras);
+  const upTo = screen === "done" ? ["done"] : SCREEN_ORDER.slice(0, SCREEN_ORDER.indexOf(screen) + 1);
+  for (const s of upTo) {
+    const bad = FORMS[s as FormScreen].find((f) => problems[f]);
+    if (bad) return stay(focusField({ ...state, screen: s as Screen }, bad));
+  }
+  if (screen === "sites") return stay(enter(state, "tunnel"));
+  if (screen === "tunnel") return stay(enter(state, "gateways"));
+  if (screen === "gateways") return connect(state);
+  if (!state.site || state.save.status === "saving") return stay(state);
+  const path = state.answers.savePath.trim();
+  const text = siteToYaml(state.site, {
+    header: [`wgsite site file: ${state.site.sites[0].name} <-> ${state.site.sites[1].name}`, `rerun without questions: ${rerunCommand(path, state.settings)}`],
+  });
+  return stay({ ...state, save: { status: "saving" } }, { type: "save", path, text });
+}
+
+function next(state: WizardState): Transition {
+  const screen = state.screen;
+  if (isForm(screen)) {
+    if (screen === "done" && state.save.status === "saved") return leave(state);
+    const field = state.focus;
+    if (state.otherHighlighted === field) return stay({ ...state, typing: [...state.typing, field], otherHighlighted: undefined });
+    if (fieldProblems(state.answers, state.extras)[field]) return stay(state);
+    const fields = FORMS[screen];
+    const index = fields.indexOf(field);
+    return index < fields.length - 1 ? stay(focusField(state, fields[index + 1]!)) : leaveForm(state, screen);
+  }
+  if (screen === "connect") {
+    if (state.connectError) return connect(state);
+    return state.plan && state.blockers.length === 0 ? stay({ ...state, screen: "review" }) : stay(state);
+  }
+  if (screen === "apply" && state.apply?.failure && !state.apply.running) return connect(state);
+  return stay(state);
+}
+
+function moveField(state: WizardState, by: -1 | 1): Transition {
+  if (!isForm(state.screen)) return stay(state);
+  const fields = FORMS[state.screen];
+  const target = fields[fields.indexOf(state.focus) + by];
+  return stay(target ? focusField(state, target) : state);
+}
+
+function back(state: WizardState): Transition {
+  switch (state.screen) {
+    case "tunnel":
+      return stay(enter(state, "sites", "last"));
+    case "gateways":
+      return stay(enter(state, "tunnel", "last"));
+    case "connect":
+    case "review":
+      return stay(enter({ ...state, attempt: state.attempt + 1 }, "gateways", "last"), { type: "disconnect" });
+    case "apply":
+      return state.apply?.running ? stay(state) : stay(enter({ ...state, attempt: state.attempt + 1 }, "gateways", "last"), { type: "disconnect" });
+    default:
+      return stay(state);
+  }
+}
+
+/** 0 verified, 1 the run failed (or was left), the connection's own code, 130 when left before applying. */
+export function exitCode(state: WizardState): number {
+  if (state.apply) return state.apply.report?.ok ? 0 : 1;
+  return state.connectError?.code ?? 130;
+}
+
+/** Leaves the wizard (once) with its exit code and a last line for the terminal, where one helps. */
+function leave(state: WizardState): Transition {
+  return state.exiting ? stay(state) : stay({ ...state, exiting: true, quitAsked: false }, exitWith(state));
+}
+
+function exitWith(state: WizardState): WizardEffect {
+  const code = exitCode(state);
+  const rerun = "run wgsite again (every step checks before it acts, so a rerun finishes the job)";
+  if (state.apply?.running) {
+    return { type: "exit", code, message: `left while the gateways were being changed: they may be half-configured; ${rerun}` };
+  }
+  if (!state.apply) return { type: "exit", code, message: "quit; nothing was changed on the gateways" };
+  if (state.save.status !== "saved") return { type: "exit", code, message: "quit without saving the site file" };
+  return { type: "exit", code };
+}
+
+export function update(state: WizardState, event: WizardEvent): Transition {
+  switch (event.type) {
+    case "edit":
+      return stay(edit(state, event.field, event.value));
+    case "highlight-other":
+      return stay({ ...state, otherHighlighted: event.field });
+    case "next":
+      return next(state);
+    case "next-field":
+      return moveField(state, 1);
+    case "previous-field":
+      return moveField(state, -1);
+    case "back":
+      return back(state);
+    case "quit":
+      return state.apply?.running && !state.exiting ? stay({ ...state, quitAsked: true }) : leave(state);
+    case "quit-answered":
+      return event.abandon ? leave(state) : stay({ ...state, quitAsked: false });
+    case "switch-gateway":
+      return stay({ ...state, reviewTab: state.reviewTab === 0 ? 1 : 0 });
+    case "confirm-apply":
+      if (state.screen !== "review" || !state.plan || !state.site || state.blockers.length > 0) return stay(state);
+      return stay({ ...state, screen: "apply", apply: applyViewOf(state.plan) }, { type: "apply", attempt: state.attempt, site: state.site });
+    case "retry":
+      return state.connectError || state.apply?.failure ? connect(state) : stay(state);
+    case "engine": {
+      if (event.attempt !== state.attempt) return stay(state);
+      const e = event.event;
+      const index = state.site?.sites.findIndex((s) => "site" in e && s.name === e.site) ?? -1;
+      if (e.type === "connecting" || e.type === "facts") {
+        if (index < 0) return stay(state);
+        const gateways = [...state.gateways] as [WizardState["gateways"][0], WizardState["gateways"][1]];
+        gateways[index] = e.type === "connecting" ? { phase: "connecting", target: e.target } : { ...gateways[index]!, phase: "ready", facts: e.facts };
+        return stay({ ...state, gateways });
+      }
+      if (!state.apply || !state.site) return stay(state);
+      return stay({ ...state, apply: applyEvent(state.apply, [state.site.sites[0].name, state.site.sites[1].name], e) });
+    }
+    case "connected": {
+      if (event.attempt !== state.attempt || state.screen !== "connect" || !state.site) return stay(state);
+      const facts = event.facts;
+      return stay({ ...state, facts, plan: plan({ site: state.site, facts, runId: event.runId }), blockers: event.blockers, reviewTab: 0 });
+    }
+    case "connect-failed":
+      if (event.attempt !== state.attempt) return stay(state);
+      return stay({ ...state, connectError: { message: event.message, code: event.code } });
+    case "prompt":
+      return stay({ ...state, prompts: [...state.prompts, event.prompt] });
+    case "prompt-answered":
+      return stay({ ...state, prompts: state.prompts.filter((p) => p.id !== event.id) }, { type: "answer-prompt", id: event.id, answer: event.answer });
+    case "applied": {
+      if (!state.apply) return stay(state);
+      const names = state.site ? ([state.site.sites[0].name, state.site.sites[1].name] as const) : (["", ""] as const);
+      const apply = finishApply(state.apply, event.report, names);
+      // The gateways' locks are freed as soon as the run is over; a retry connects afresh.
+      if (apply.failure) return stay({ ...state, apply, quitAsked: false }, { type: "disconnect" });
+      const savePath = state.touched.includes("savePath") ? state.answers.savePath : defaultSiteFileName(names[0], names[1]);
+      // Locks are freed at once; the connections stay for the live status pane.
+      return stay(enter({ ...state, apply, quitAsked: false, answers: { ...state.answers, savePath } }, "done"), { type: "release" });
+    }
+    case "saved":
+      return stay({ ...state, save: { status: "saved", path: event.path } });
+    case "save-failed":
+      return stay({ ...state, save: { status: "asking", error: event.message } });
+  }
+}

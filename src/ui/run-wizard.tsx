@@ -1,0 +1,80 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { render } from "ink";
+import { parseDocument } from "yaml";
+import type { Options } from "../args.ts";
+import { ExitCode, ExitError } from "../core/exit-codes.ts";
+import { loadSite } from "../core/load-site.ts";
+import { formatProblem } from "../core/site.ts";
+import { answersFromFile, type Answers, type Extras } from "./answers.ts";
+import { App } from "./App.tsx";
+import type { WizardExit } from "./hooks/use-wizard.ts";
+import { gatewayServices } from "./services.ts";
+import { listSshAliases } from "./ssh-aliases.ts";
+import { initialState } from "./state.ts";
+
+export const NO_TERMINAL = `wgsite: the wizard asks questions, and standard input is not a terminal.
+To run without questions: wgsite --non-interactive -c site.yaml (see examples/alpha-beta.yaml)
+`;
+
+/** The answers of `-c FILE`: a file that cannot be read or parsed ends the run (exit 2); wrong values are shown on their screens. */
+async function prefill(path: string): Promise<{ answers: Answers; extras: Extras }> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ExitError(ExitCode.InvalidInput, `${path}: cannot read the site file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path given to -c`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    const result = loadSite(text);
+    const problems = result.ok ? [] : result.problems.map((p) => `  ${formatProblem(p)}`);
+    throw new ExitError(ExitCode.InvalidInput, `${path}: not valid YAML:\n${problems.join("\n")}`);
+  }
+  return answersFromFile(doc.toJS());
+}
+
+/** `wgsite` in a terminal: the wizard, from nothing (or from `-c FILE`) to a running tunnel. */
+export async function runWizard(options: Options): Promise<number> {
+  if (!process.stdin.isTTY) {
+    process.stderr.write(NO_TERMINAL);
+    return ExitCode.InvalidInput;
+  }
+  if (options.sshConfig && !existsSync(options.sshConfig)) {
+    throw new ExitError(ExitCode.InvalidInput, `--ssh-config ${options.sshConfig}: no such file`);
+  }
+  const filled = options.config ? await prefill(options.config) : undefined;
+  const settings = {
+    ...(options.sshConfig ? { sshConfig: options.sshConfig } : {}),
+    ...(options.knownHosts ? { knownHosts: options.knownHosts } : {}),
+    ...(options.identity ? { identity: options.identity } : {}),
+    verifyTimeoutSec: options.verifyTimeoutSec,
+    rollback: options.rollback,
+    intervalSec: options.intervalSec,
+  };
+  const initial = initialState({ ...(filled ?? {}), aliases: listSshAliases(options.sshConfig), settings });
+  const services = gatewayServices({ sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, settings);
+
+  let result: WizardExit = { code: 130 };
+  const app = render(<App initial={initial} services={services} onExit={(exit) => (result = exit)} />, { exitOnCtrlC: false });
+  // A signal from outside (kill, a closed terminal) still restores the terminal and closes the sessions.
+  const signals = [["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const;
+  const handlers = signals.map(([signal, n]) => {
+    const handler = () => {
+      result = { code: 128 + n, message: `stopped by ${signal}` };
+      void services.disconnect();
+      app.unmount();
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    await app.waitUntilExit();
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    await services.disconnect();
+  }
+  const final = result as WizardExit;
+  if (final.message) process.stderr.write(`wgsite: ${final.message}\n`);
+  return final.code;
+}

@@ -1,0 +1,38 @@
+import { Secret } from "../core/secret.ts";
+import type { Prompts } from "../remote/prompts.ts";
+import { sudoPasswordVariable } from "../remote/noninteractive-prompts.ts";
+import type { Prompt, PromptAnswer } from "./state.ts";
+
+export type PromptRequest = Prompt extends infer P ? (P extends { id: number } ? Omit<P, "id"> : never) : never;
+
+/**
+ * The Prompts of a connection, answered on screen: host keys are shown with their SHA256
+ * fingerprint and recorded once accepted; passphrases and sudo passwords are asked only when
+ * needed (a sudo password may also come from WGSITE_SUDO_PASSWORD[_SITE]) and kept for this run.
+ */
+export function screenPrompts(
+  ask: (request: PromptRequest) => Promise<PromptAnswer>,
+  targets: Readonly<Record<string, string>>,
+  sudoCache: Map<string, Secret>,
+  env: Record<string, string | undefined> = process.env,
+): Prompts {
+  const known = (site: string): Secret | undefined => {
+    const fromEnv = env[sudoPasswordVariable(site)] ?? env.WGSITE_SUDO_PASSWORD;
+    return fromEnv ? new Secret(fromEnv, "sudo password") : sudoCache.get(site);
+  };
+  return {
+    askPassphrase: async (keyPath) => {
+      const answer = await ask({ kind: "passphrase", keyPath });
+      return answer instanceof Secret ? answer.reveal() : undefined;
+    },
+    onUnknownHost: async (info) => (await ask({ kind: "host-key", info })) === true,
+    recordNewHostKeys: true,
+    knownSudoPassword: known,
+    sudoPassword: async (site) => {
+      const answer = await ask({ kind: "sudo", site, target: targets[site] ?? site });
+      if (!(answer instanceof Secret)) return undefined;
+      sudoCache.set(site, answer);
+      return answer;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { Box, Text } from "ink";
+import SelectInput from "ink-select-input";
+import { ChoiceIndicator } from "../components/ChoiceIndicator.tsx";
+import { ChoiceItem } from "../components/ChoiceItem.tsx";
+import { GatewayPlanView } from "../components/GatewayPlanView.tsx";
+import { useCommand } from "../hooks/use-command.ts";
+import { Command } from "../keys.ts";
+import type { WizardEvent, WizardState } from "../state.ts";
+import { color } from "../theme.ts";
+
+export type Props = {
+  readonly state: WizardState;
+  readonly dispatch: (event: WizardEvent) => void;
+  readonly isActive: boolean;
+};
+
+const CHOICES = [
+  { key: "apply", label: "Apply the plan to both gateways", value: "apply" },
+  { key: "back", label: "Go back and change the answers", value: "back" },
+];
+
+/** Step 4: the plan per gateway (←/→ switches); nothing changes until it is confirmed. */
+export function ReviewScreen({ state, dispatch, isActive }: Props) {
+  useCommand(Command.SwitchGateway, () => dispatch({ type: "switch-gateway" }), { isActive });
+  const plan = state.plan;
+  if (!plan) return null;
+  const shown = plan.gateways[state.reviewTab];
+  return (
+    <Box flexDirection="column">
+      <Box marginBottom={1}>
+        <Text>Plan for </Text>
+        {plan.gateways.map((g, i) => (
+          <Text key={g.site} bold={i === state.reviewTab} color={i === state.reviewTab ? color("accent") : color("muted")}>
+            {i === state.reviewTab ? `[${g.site}]` : ` ${g.site} `}{" "}
+          </Text>
+        ))}
+        <Text color={color("muted")}> (←/→ shows the other gateway)</Text>
+      </Box>
+      <GatewayPlanView plan={shown} />
+      <Box marginTop={1} flexDirection="column">
+        <Text bold>Nothing has been changed yet.</Text>
+        <SelectInput
+          items={CHOICES}
+          isFocused={isActive}
+          indicatorComponent={ChoiceIndicator}
+          itemComponent={ChoiceItem}
+          onSelect={(item) => dispatch(item.value === "apply" ? { type: "confirm-apply" } : { type: "back" })}
+        />
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,163 @@
+import type { UnknownHostInfo } from "../remote/ssh/host-key.ts";
+import type { HostFacts } from "../core/host-facts.ts";
+import type { Plan } from "../core/plan-types.ts";
+import type { Secret } from "../core/secret.ts";
+import type { Problem, Site } from "../core/site.ts";
+import type { ApplyEvent, ApplyReport } from "../remote/events.ts";
+import { DEFAULT_ANSWERS, type Answers, type Extras, type FieldId } from "./answers.ts";
+import type { SshAlias } from "./ssh-aliases.ts";
+
+export type Screen = "sites" | "tunnel" | "gateways" | "connect" | "review" | "apply" | "done";
+export type FormScreen = "sites" | "tunnel" | "gateways" | "done";
+
+/** The fields of each form, in the order Enter walks through them. */
+export const FORMS: Readonly<Record<FormScreen, readonly FieldId[]>> = {
+  sites: ["name0", "lan0", "name1", "lan1"],
+  tunnel: ["network", "port", "iface0", "iface1", "keepalive", "psk"],
+  gateways: ["ssh0", "endpoint0", "ssh1", "endpoint1"],
+  done: ["savePath"],
+};
+
+export const SCREEN_ORDER: readonly Screen[] = ["sites", "tunnel", "gateways", "connect", "review", "apply", "done"];
+
+
+/** A question a connection asks a person; answered on screen, in order. */
+export type Prompt =
+  | { readonly id: number; readonly kind: "host-key"; readonly info: UnknownHostInfo & { readonly jumpHost?: string }; readonly knownHostsFile?: string }
+  | { readonly id: number; readonly kind: "passphrase"; readonly keyPath: string }
+  | { readonly id: number; readonly kind: "sudo"; readonly site: string; readonly target: string };
+
+export type PromptAnswer = boolean | Secret | undefined;
+
+export type GatewayView = {
+  readonly phase: "waiting" | "connecting" | "ready";
+  readonly target?: string;
+  readonly facts?: HostFacts;
+};
+
+export type StepLine = {
+  readonly id: string;
+  readonly title: string;
+  readonly status: "pending" | "running" | "changed" | "unchanged" | "failed";
+  readonly ms?: number;
+  readonly note?: string;
+  readonly output?: string;
+};
+
+export type CheckLine = { readonly id: string; readonly ok: boolean; readonly detail: string };
+
+export type ApplyView = {
+  readonly running: boolean;
+  readonly columns: readonly [readonly StepLine[], readonly StepLine[]];
+  readonly checks: readonly [readonly CheckLine[], readonly CheckLine[]];
+  readonly report?: ApplyReport;
+  /** The first step that failed: where, what it printed. */
+  readonly failure?: { readonly site: string; readonly step: string; readonly title: string; readonly output: string };
+};
+
+export type SaveView = { readonly status: "asking" | "saving" | "saved"; readonly path?: string; readonly error?: string };
+
+/** Everything the rerun command needs besides the site file. */
+export type RunSettings = {
+  readonly sshConfig?: string;
+  readonly knownHosts?: string;
+  readonly identity?: string;
+  readonly verifyTimeoutSec: number;
+  /** False: a failed run leaves both gateways as they are (--no-rollback). */
+  readonly rollback: boolean;
+  /** Refresh interval of the live status pane on the last screen. */
+  readonly intervalSec: number;
+};
+
+export type WizardState = {
+  readonly screen: Screen;
+  readonly answers: Answers;
+  readonly extras: Extras;
+  /** Fields the person edited (an untouched endpoint follows its SSH target). */
+  readonly touched: readonly FieldId[];
+  readonly focus: FieldId;
+  /** Choice fields switched to free typing ("other…"). */
+  readonly typing: readonly FieldId[];
+  /** A choice field whose "other…" entry is highlighted. */
+  readonly otherHighlighted?: FieldId;
+  readonly aliases: readonly SshAlias[];
+  readonly settings: RunSettings;
+  /** Counts connection attempts, so results of an abandoned one are ignored. */
+  readonly attempt: number;
+  readonly site?: Site;
+  readonly gateways: readonly [GatewayView, GatewayView];
+  readonly connectError?: { readonly message: string; readonly code: number };
+  readonly facts?: readonly [HostFacts, HostFacts];
+  readonly plan?: Plan;
+  readonly blockers: readonly Problem[];
+  readonly reviewTab: 0 | 1;
+  readonly prompts: readonly Prompt[];
+  readonly apply?: ApplyView;
+  readonly save: SaveView;
+  readonly quitAsked: boolean;
+  /** Set once the wizard is leaving; later quit keys do nothing. */
+  readonly exiting: boolean;
+};
+
+export type WizardEvent =
+  | { readonly type: "edit"; readonly field: FieldId; readonly value: string }
+  | { readonly type: "highlight-other"; readonly field: FieldId }
+  | { readonly type: "next" }
+  | { readonly type: "next-field" }
+  | { readonly type: "previous-field" }
+  | { readonly type: "back" }
+  | { readonly type: "quit" }
+  | { readonly type: "quit-answered"; readonly abandon: boolean }
+  | { readonly type: "switch-gateway" }
+  | { readonly type: "confirm-apply" }
+  | { readonly type: "retry" }
+  | { readonly type: "engine"; readonly attempt: number; readonly event: ApplyEvent }
+  | { readonly type: "connected"; readonly attempt: number; readonly facts: readonly [HostFacts, HostFacts]; readonly blockers: readonly Problem[]; readonly runId: string }
+  | { readonly type: "connect-failed"; readonly attempt: number; readonly message: string; readonly code: number }
+  | { readonly type: "prompt"; readonly prompt: Prompt }
+  | { readonly type: "prompt-answered"; readonly id: number; readonly answer: PromptAnswer }
+  | { readonly type: "applied"; readonly report: ApplyReport }
+  | { readonly type: "saved"; readonly path: string }
+  | { readonly type: "save-failed"; readonly message: string };
+
+/** What the reducer asks the runtime to do; results come back as events. */
+export type WizardEffect =
+  | { readonly type: "connect"; readonly attempt: number; readonly site: Site }
+  | { readonly type: "disconnect" }
+  | { readonly type: "release" }
+  | { readonly type: "apply"; readonly attempt: number; readonly site: Site }
+  | { readonly type: "answer-prompt"; readonly id: number; readonly answer: PromptAnswer }
+  | { readonly type: "save"; readonly path: string; readonly text: string }
+  | { readonly type: "exit"; readonly code: number; readonly message?: string };
+
+export type Transition = { readonly state: WizardState; readonly effects: readonly WizardEffect[] };
+
+export type InitialInput = {
+  readonly answers?: Answers;
+  readonly extras?: Extras;
+  readonly aliases?: readonly SshAlias[];
+  readonly settings: RunSettings;
+};
+
+export function initialState(input: InitialInput): WizardState {
+  const answers = input.answers ?? DEFAULT_ANSWERS;
+  return {
+    screen: "sites",
+    answers,
+    extras: input.extras ?? {},
+    // Endpoints that came from a file are the person's choice: they no longer follow the SSH target.
+    touched: (["endpoint0", "endpoint1"] as const).filter((f) => answers[f] !== ""),
+    focus: FORMS.sites[0]!,
+    typing: [],
+    aliases: input.aliases ?? [],
+    settings: input.settings,
+    attempt: 0,
+    gateways: [{ phase: "waiting" }, { phase: "waiting" }],
+    blockers: [],
+    reviewTab: 0,
+    prompts: [],
+    save: { status: "asking" },
+    quitAsked: false,
+    exiting: false,
+  };
+}
