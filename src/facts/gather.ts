@@ -65,7 +65,8 @@ const LOCK_WAIT_SEC = 10;
  * the facts. The lock is held by `cat` on the session's stdin: it ends, and frees the lock, when
  * wgsite closes the session or the connection dies, so a crashed run never leaves it stuck.
  */
-export function lockedFactsScript(ctx: FactContext, owner: LockOwner): string {
+export function lockedFactsScript(ctx: FactContext, owner: LockOwner | undefined): string {
+  if (!owner) return factsScript(ctx);
   const dir = "/run/wgsite";
   const lock = `${dir}/${ctx.iface}.lock`;
   const who = `${dir}/${ctx.iface}.owner`;
@@ -84,7 +85,7 @@ export function lockedFactsScript(ctx: FactContext, owner: LockOwner): string {
  * Runs as the login user: notes the SSH client address (sudo would strip SSH_CONNECTION), then
  * becomes root the cheapest way that works, all in the same round trip.
  */
-export function gatherScript(ctx: FactContext, havePassword: boolean, owner: LockOwner = { host: "?", user: "?", pid: 0, since: "?" }): string {
+export function gatherScript(ctx: FactContext, havePassword: boolean, owner?: LockOwner): string {
   const inner = quote(lockedFactsScript(ctx, owner));
   return [
     'echo "@@ssh-client ${SSH_CONNECTION%% *}"',
@@ -154,7 +155,7 @@ export type HeldFacts = {
  * Gathers every fact of one gateway in one round trip and keeps that command open, holding the
  * gateway's lock, until `release` (or the connection closes).
  */
-export async function gatherFacts(conn: Connection, label: string, ctx: FactContext, owner: LockOwner, password?: Secret): Promise<HeldFacts> {
+export async function gatherFacts(conn: Connection, label: string, ctx: FactContext, owner: LockOwner | undefined, password?: Secret): Promise<HeldFacts> {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let output = "";
@@ -162,7 +163,7 @@ export async function gatherFacts(conn: Connection, label: string, ctx: FactCont
   const ready = new Promise<void>((resolve) => (settle = resolve));
   const run = conn.exec(gatherScript(ctx, password !== undefined, owner), {
     ...(password ? { stdin: `${password.reveal()}\n` } : {}),
-    holdStdin: held,
+    ...(owner ? { holdStdin: held } : {}),
     onStdout: (chunk) => {
       output += chunk;
       if (/^@@wgsite-(locked|busy)/m.test(output)) settle();

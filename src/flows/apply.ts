@@ -30,9 +30,9 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function connect(options: Options) {
+async function connect(options: Options, lock: boolean) {
   const site = await readSite(options.config!);
-  const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), log);
+  const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), log, { lock });
   const problems = refusals(site, sessions, { adopt: options.adopt });
   if (problems.length > 0) {
     await closeSessions(sessions);
@@ -43,7 +43,7 @@ async function connect(options: Options) {
 
 /** `wgsite plan -c FILE`: connects, gathers facts, prints what apply would do; changes nothing. */
 export async function planOnline(options: Options): Promise<number> {
-  const { site, sessions } = await connect(options);
+  const { site, sessions } = await connect(options, false);
   try {
     const result = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId() });
     process.stdout.write(options.json ? `${JSON.stringify(planToJson(result), null, 2)}\n` : planToText(result));
@@ -58,7 +58,7 @@ export async function apply(options: Options): Promise<number> {
   if (!options.yes && !process.stdin.isTTY) {
     throw new ExitError(ExitCode.InvalidInput, "apply asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)");
   }
-  const { site, sessions } = await connect(options);
+  const { site, sessions } = await connect(options, true);
   try {
     if (!options.yes) {
       process.stderr.write(planToText(plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId() })));

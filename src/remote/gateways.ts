@@ -19,6 +19,15 @@ export type SshOptions = {
   readonly connectTimeoutMs?: number;
 };
 
+/**
+ * A new connection to a gateway that dropped (reboot, network), reusing what the first one learned:
+ * its privilege, sudo password and facts.
+ */
+export async function reopenGateway(previous: GatewaySession, ssh: SshOptions, prompts: Prompts): Promise<GatewaySession> {
+  const conn = await connectOne(previous.def, ssh, prompts, () => undefined);
+  return { ...previous, conn, root: withPrivilege(conn, previous.facts.privilege, previous.password?.reveal()), release: () => undefined };
+}
+
 /** One gateway for the whole run: its connection, a root view of it, and what was found there. */
 export type GatewaySession = {
   readonly def: SiteDef;
@@ -66,7 +75,12 @@ export function toExitError(error: unknown): unknown {
 }
 
 /** Connects to both gateways in parallel and gathers their facts, one round trip each. */
-export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts, emit: Emit): Promise<[GatewaySession, GatewaySession]> {
+export type OpenOptions = {
+  /** Take each gateway's wgsite lock for the run (default); read-only runs (status, plan) do not. */
+  readonly lock?: boolean;
+};
+
+export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts, emit: Emit, options: OpenOptions = {}): Promise<[GatewaySession, GatewaySession]> {
   const settled = await Promise.allSettled(site.sites.map((def) => connectOne(def, ssh, prompts, emit)));
   const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
   if (failed) {
@@ -76,7 +90,7 @@ export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts
   }
   const conns = settled.map((s) => (s as PromiseFulfilledResult<Connection>).value);
   try {
-    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i as 0 | 1, conns[i]!, prompts, emit)));
+    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i as 0 | 1, conns[i]!, prompts, emit, options.lock ?? true)));
     const missing = sessions.filter((s) => typeof s === "string") as string[];
     if (missing.length > 0) {
       throw new ExitError(ExitCode.InvalidInput, `missing answers (nothing was changed):\n${missing.map((m) => `  ${m}`).join("\n")}`);
@@ -102,9 +116,9 @@ function lockOwner(): LockOwner {
   return { host: hostname(), user: userInfo().username, pid: process.pid, since: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
 }
 
-async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit): Promise<GatewaySession | string> {
+async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
   const ctx = { iface: def.interface, port: def.endpoint.port };
-  const owner = lockOwner();
+  const owner = lock ? lockOwner() : undefined;
   let password = prompts.knownSudoPassword(def.name);
   let held = await gatherFacts(conn, def.name, ctx, owner, password);
   if (held.outcome.kind === "need-password") {

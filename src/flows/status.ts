@@ -1,0 +1,98 @@
+import { createElement } from "react";
+import type { Options } from "../args.ts";
+import { ExitCode, ExitError } from "../core/exit-codes.ts";
+import type { Site } from "../core/site.ts";
+import { closeSessions, openGateways, reopenGateway, toExitError, type GatewaySession, type SshOptions } from "../remote/gateways.ts";
+import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
+import type { Prompts } from "../remote/prompts.ts";
+import type { ApplyEvent } from "../remote/events.ts";
+import { checks } from "../status/checks.ts";
+import { probeGateway } from "../status/probe.ts";
+import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/report.ts";
+import { probeTargets } from "../status/targets.ts";
+import { progressLine } from "./progress-log.ts";
+import { readSite } from "./read-site.ts";
+
+type Sessions = readonly [GatewaySession, GatewaySession];
+
+function log(event: ApplyEvent): void {
+  const line = progressLine(event);
+  if (line) process.stderr.write(`${line}\n`);
+}
+
+/**
+ * Opens one gateway again after its connection dropped: same target, same way to root. The facts of
+ * the first round trip are kept (the status probe gathers its own every tick).
+ */
+export function reconnector(ssh: SshOptions, prompts: Prompts): (previous: GatewaySession) => Promise<GatewaySession> {
+  return (previous) => reopenGateway(previous, ssh, prompts);
+}
+
+/** One probe of both gateways, heavy probes included, judged together (each needs the other's key). */
+export async function snapshot(site: Site, sessions: Sessions): Promise<[GatewayView, GatewayView]> {
+  let samples;
+  try {
+    samples = await Promise.all(
+      sessions.map((s) => probeGateway(s.root, probeTargets(site, s.index, s.facts.connected, sessions[s.index === 0 ? 1 : 0].facts.connected), { heavy: true })),
+    );
+  } catch (error) {
+    throw toExitError(error);
+  }
+  const [sa, sb] = [samples[0]!.sample, samples[1]!.sample];
+  return [
+    { sample: sa, checks: checks(site, 0, sa, sb) },
+    { sample: sb, checks: checks(site, 1, sb, sa) },
+  ];
+}
+
+const useColor = () => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
+
+async function live(site: Site, sessions: Sessions, options: Options, ssh: SshOptions, prompts: Prompts): Promise<Sessions> {
+  const { render } = await import("ink");
+  const { StatusPane } = await import("../ui/status/StatusPane.tsx");
+  let current: Sessions = sessions;
+  const app = render(
+    createElement(StatusPane, {
+      site,
+      sessions,
+      reconnect: reconnector(ssh, prompts),
+      intervalSec: options.intervalSec,
+      onQuit: (now: Sessions) => {
+        current = now;
+        app.unmount();
+      },
+    }),
+    // q and Ctrl-C both go through the pane, so it hands back the sessions it ended with.
+    { exitOnCtrlC: false },
+  );
+  await app.waitUntilExit();
+  return current;
+}
+
+/**
+ * `wgsite status -c FILE`: the live pane of both gateways; `--once` / `--json` (or no terminal)
+ * print one snapshot instead. Exit 0 when no check is red, 3 when one is.
+ */
+export async function status(options: Options): Promise<number> {
+  const site = await readSite(options.config!);
+  const ssh: SshOptions = { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity };
+  const prompts = nonInteractivePrompts(options.acceptNewHostKeys);
+  // Status changes nothing on the gateways: it takes no lock, so an apply elsewhere never waits for it.
+  const sessions = await openGateways(site, ssh, prompts, log, { lock: false });
+  let open: Sessions = sessions;
+  try {
+    const interactive = !options.once && !options.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
+    if (interactive) {
+      open = await live(site, sessions, options, ssh, prompts);
+      return ExitCode.Ok;
+    }
+    const views = await snapshot(site, sessions);
+    process.stdout.write(options.json ? `${JSON.stringify(statusJson(site, views), null, 2)}\n` : statusText(site, views, { color: useColor() }));
+    return exitCodeOf(views);
+  } catch (error) {
+    if (error instanceof ExitError) throw error;
+    throw toExitError(error);
+  } finally {
+    await closeSessions(open);
+  }
+}

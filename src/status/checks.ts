@@ -1,0 +1,254 @@
+import { cidrsOverlap, isAddressLiteral, parseCidr, transferAddresses } from "../core/address.ts";
+import { sysctlPath } from "../core/plan.ts";
+import { peerOf, type Site } from "../core/site.ts";
+import { forwardPaths } from "./forward.ts";
+import { formatAge, formatMs, shortKey } from "./format.ts";
+import { interSiteNat } from "./inter-site-nat.ts";
+import type { StatusSample } from "./sample.ts";
+import { lanPresence } from "./targets.ts";
+import type { WgDump, WgPeer } from "./wg-dump.ts";
+
+export type CheckStatus = "green" | "yellow" | "red";
+
+/** The checks in the order a person would fix things: a red one early explains the reds after it. */
+export const CHECK_IDS = [
+  "unit",
+  "interface",
+  "peer-key",
+  "endpoint",
+  "handshake",
+  "route",
+  "ip-forward",
+  "rp-filter",
+  "nat",
+  "forward",
+  "tunnel-ping",
+  "lan-ping",
+  "mtu",
+  "latency",
+] as const;
+
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export type Check = {
+  readonly id: CheckId;
+  readonly title: string;
+  readonly status: CheckStatus;
+  /** What was found, short enough for a 39-column pane. */
+  readonly detail: string;
+  /** One line naming the fix; present whenever the status is not green. */
+  readonly hint?: string;
+};
+
+/** Older than this the session keys are dead (WireGuard's REJECT_AFTER_TIME): the tunnel is down. */
+export const HANDSHAKE_STALE_SEC = 180;
+
+/** The peer entry that stands for the other site: by its key, else by the remote LAN in its allowed IPs. */
+export function findPeer(dump: WgDump | undefined, expectedKey: string | undefined, remoteLans: readonly string[]): WgPeer | undefined {
+  if (!dump) return undefined;
+  const byKey = expectedKey ? dump.peers.find((p) => p.publicKey === expectedKey) : undefined;
+  if (byKey) return byKey;
+  const nets = remoteLans.map(parseCidr).flatMap((r) => (r.ok ? [r.cidr] : []));
+  const byLan = dump.peers.find((p) => p.allowedIps.some((a) => {
+    const c = parseCidr(a);
+    return c.ok && nets.some((n) => cidrsOverlap(n, c.cidr));
+  }));
+  return byLan ?? dump.peers[0];
+}
+
+/** Seconds since the peer's latest handshake on the gateway's clock; undefined = never. */
+export function handshakeAge(sample: StatusSample, peer: WgPeer | undefined): number | undefined {
+  return peer && peer.latestHandshake > 0 ? Math.max(0, sample.clock - peer.latestHandshake) : undefined;
+}
+
+const check = (id: CheckId, title: string, status: CheckStatus, detail: string, hint?: string): Check => ({ id, title, status, detail, ...(status !== "green" && hint ? { hint } : {}) });
+
+/**
+ * Judges one gateway from its latest sample and the other gateway's (whose own public key is the
+ * one this gateway's peer entry must hold). Pure: the same samples give the same checks.
+ */
+export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSample?: StatusSample): Check[] {
+  const self = site.sites[index];
+  const other = peerOf(site, index);
+  const iface = self.interface;
+  const systemd = sample.init !== "openrc";
+  const unitName = systemd ? `wg-quick@${iface}` : `wg-quick.${iface}`;
+  const start = systemd ? `systemctl start ${unitName}` : `rc-service ${unitName} start`;
+  const expectedKey = peerSample?.wg?.publicKey;
+  const peer = findPeer(sample.wg, expectedKey, other.lan.map((l) => l.text));
+  const age = handshakeAge(sample, peer);
+  const fresh = age !== undefined && age <= HANDSHAKE_STALE_SEC;
+  const missing = !sample.wg || !sample.link;
+  const noInterface = `${iface} does not exist: ${start} (wgsite apply if it was never set up)`;
+  const out: Check[] = [];
+
+  // Unit and interface.
+  const { enabled, active } = sample.unit;
+  const unitDetail = `${active ? "active" : "inactive"}, ${enabled ? "enabled" : "disabled"}`;
+  const enable = systemd ? `systemctl enable ${unitName}` : `rc-update add ${unitName} default`;
+  out.push(
+    !active
+      ? check("unit", "unit", "red", unitDetail, enabled ? start : systemd ? `systemctl enable --now ${unitName}` : `${enable} && ${start}`)
+      : check("unit", "unit", enabled ? "green" : "yellow", unitDetail, `${enable}: otherwise the tunnel stays down after a reboot`),
+  );
+  out.push(
+    !sample.link
+      ? check("interface", "interface", "red", `${iface} missing`, noInterface)
+      : !sample.link.up
+        ? check("interface", "interface", "red", `${iface} down`, `ip link set ${iface} up, or ${systemd ? `systemctl restart ${unitName}` : `rc-service ${unitName} restart`}`)
+        : !sample.wg
+          ? check("interface", "interface", "red", `${iface} is not WireGuard`, `wg show ${iface} fails: check wireguard-tools, then ${systemd ? `systemctl restart ${unitName}` : `rc-service ${unitName} restart`}`)
+          : check("interface", "interface", "green", `${iface} up${sample.link.mtu ? `, mtu ${sample.link.mtu}` : ""}`),
+  );
+
+  // The peer entry against the site file and the other gateway.
+  if (missing) {
+    out.push(check("peer-key", "peer key", "red", `no ${iface}`, noInterface));
+    out.push(check("endpoint", "endpoint", "red", `no ${iface}`, noInterface));
+    out.push(check("handshake", "handshake", "red", `no ${iface}`, noInterface));
+  } else {
+    out.push(peerKeyCheck(site, index, peer, expectedKey));
+    out.push(endpointCheck(site, index, sample, peer, fresh));
+    const port = other.endpoint.port;
+    out.push(
+      fresh
+        ? check("handshake", "handshake", "green", formatAge(age))
+        : check("handshake", "handshake", "red", age === undefined ? "never" : `stale, ${formatAge(age)}`, `UDP ${port} from ${self.name} must reach ${other.name} at ${other.endpoint.host}:${port} (firewall, port forwarding) and both keys must match: wgsite apply`),
+    );
+  }
+
+  // Routing and forwarding on this gateway.
+  out.push(routeCheck(site, index, sample));
+  out.push(
+    !sample.ipForward.runtime
+      ? check("ip-forward", "ip_forward", "red", "0", `sysctl -w net.ipv4.ip_forward=1 (wgsite apply also persists it in ${sysctlPath(iface)})`)
+      : sample.ipForward.persisted
+        ? check("ip-forward", "ip_forward", "green", "1, persisted")
+        : check("ip-forward", "ip_forward", "yellow", "1, not persisted", `lost at reboot: wgsite apply writes ${sysctlPath(iface)}`),
+  );
+  const rp = Math.max(sample.rpFilter.all, sample.rpFilter.iface ?? sample.rpFilter.default);
+  out.push(
+    rp === 1
+      ? check("rp-filter", "rp_filter", "yellow", "1 (strict)", `asymmetric routes get dropped: wgsite apply sets it loose, or now: sysctl -w net.ipv4.conf.${iface}.rp_filter=2 (the kernel uses max(all, ${iface}))`)
+      : check("rp-filter", "rp_filter", "green", rp === 2 ? "2 (loose)" : "0 (off)"),
+  );
+  const local = lanPresence(sample.addresses, self.lan);
+  const { iptables, nft } = sample.firewall;
+  const nat = interSiteNat(iptables, nft, self.lan, other.lan, iface);
+  if (nat) {
+    const src = self.lan[0]!.text;
+    const dst = other.lan[0]!.text;
+    const fix =
+      nat.backend === "iptables"
+        ? `iptables -t nat -I POSTROUTING -s ${src} -d ${dst} -j RETURN`
+        : `nft insert rule ${nat.table} ${nat.chain} ip saddr ${src} ip daddr ${dst} return`;
+    out.push(check("nat", "NAT", "red", `${nat.rule.target} catches it`, `inter-site traffic must not be NATed (${nat.rule.rule.trim()}): wgsite apply exempts it, or now: ${fix}`));
+  } else {
+    out.push(check("nat", "NAT", "green", `none toward ${other.name}`));
+  }
+  const dropped = forwardPaths({ iptables, nft, wgInterface: iface, ...(local ? { lanInterface: local.dev } : {}), localLans: self.lan, remoteLans: other.lan }).find((p) => p.verdict === "drop");
+  if (dropped) {
+    const fix =
+      dropped.at?.backend === "nftables"
+        ? `nft insert rule ${dropped.at.table} ${dropped.at.chain} iifname "${iface}" accept; nft insert rule ${dropped.at.table} ${dropped.at.chain} oifname "${iface}" accept`
+        : `iptables -I ${dropped.at?.chain ?? "FORWARD"} -i ${iface} -j ACCEPT; iptables -I ${dropped.at?.chain ?? "FORWARD"} -o ${iface} -j ACCEPT`;
+    out.push(check("forward", "FORWARD", "red", `drops ${dropped.from} -> ${dropped.to}`, `dropped by: ${dropped.by}; wgsite apply adds accepts for ${iface}, or now: ${fix}`));
+  } else {
+    out.push(check("forward", "FORWARD", "green", `accepts ${local?.dev ?? "LAN"} <-> ${iface}`));
+  }
+
+  // Traffic through the tunnel.
+  const peerTunnel = transferAddresses(site.tunnel.network)[index === 0 ? 1 : 0];
+  const tp = sample.tunnelPing;
+  out.push(
+    tp.received > 0 && tp.rtt
+      ? check("tunnel-ping", "tunnel ping", "green", `${peerTunnel} ${formatMs(tp.rtt.avg)}`)
+      : check("tunnel-ping", "tunnel ping", "red", `${peerTunnel} no answer`, `${other.name}'s ${other.interface} (${peerTunnel}) does not answer${fresh ? "" : " and there is no fresh handshake"}: check ${other.name} (ip addr show ${other.interface}; its firewall INPUT)`),
+  );
+  const remoteAddr = sample.routes[0]?.to;
+  const noLocal = `give ${self.name} an address in ${self.lan.map((l) => l.text).join(", ")}: the routed path is tested from it`;
+  if (!local || !sample.lanPing) {
+    out.push(check("lan-ping", "LAN ping", "yellow", "no LAN address", noLocal));
+  } else {
+    const lp = sample.lanPing;
+    out.push(
+      lp.received > 0 && lp.rtt
+        ? check("lan-ping", "LAN ping", "green", `${remoteAddr ?? ""} ${formatMs(lp.rtt.avg)}`.trim())
+        : check("lan-ping", "LAN ping", "red", `${remoteAddr ?? "remote LAN"} no answer`, `${local.address} -> ${remoteAddr} fails: on ${other.name}, ip route get ${local.address} must go via ${other.interface}; check its AllowedIPs and INPUT rules`),
+    );
+  }
+  out.push(mtuCheck(site, index, sample));
+  out.push(latencyCheck(site, index, sample, !local));
+  return out;
+}
+
+function peerKeyCheck(site: Site, index: 0 | 1, peer: WgPeer | undefined, expectedKey: string | undefined): Check {
+  const self = site.sites[index];
+  const other = peerOf(site, index);
+  if (!peer) return check("peer-key", "peer key", "red", "no peer", `${self.interface} has no peer: wgsite apply`);
+  if (!expectedKey) return check("peer-key", "peer key", "yellow", `${shortKey(peer.publicKey)} (not compared)`, `compared once ${other.name} answers with its own key`);
+  if (peer.publicKey === expectedKey) return check("peer-key", "peer key", "green", `matches ${other.name}`);
+  return check(
+    "peer-key",
+    "peer key",
+    "red",
+    `${shortKey(peer.publicKey)} is not ${other.name}'s`,
+    `${self.name}'s peer entry holds ${shortKey(peer.publicKey)}, ${other.name}'s key is ${shortKey(expectedKey)}: wgsite apply rewrites /etc/wireguard/${self.interface}.conf (file already right: systemctl restart wg-quick@${self.interface})`,
+  );
+}
+
+function endpointCheck(site: Site, index: 0 | 1, sample: StatusSample, peer: WgPeer | undefined, fresh: boolean): Check {
+  const other = peerOf(site, index);
+  const want = other.endpoint;
+  const wantText = `${want.host.includes(":") ? `[${want.host}]` : want.host}:${want.port}`;
+  const fix = `wgsite apply sets Endpoint = ${wantText} (sites.${other.name}.endpoint)`;
+  if (!peer?.endpoint) return check("endpoint", "endpoint", "red", "none", fix);
+  const m = /^\[?(.*?)\]?:(\d+)$/.exec(peer.endpoint);
+  const host = m?.[1] ?? peer.endpoint;
+  const port = Number(m?.[2]);
+  const resolved = sample.heavy?.resolved;
+  const hostOk = isAddressLiteral(want.host) ? host === want.host : !resolved || resolved.length === 0 || resolved.includes(host);
+  if (hostOk && port === want.port) return check("endpoint", "endpoint", "green", peer.endpoint);
+  // A working tunnel from another address is a peer behind NAT: worth knowing, not broken.
+  return check("endpoint", "endpoint", fresh ? "yellow" : "red", `${peer.endpoint}, not ${wantText}`, fresh ? `${other.name} talks from ${peer.endpoint} (NAT?); update sites.${other.name}.endpoint if that is its address` : fix);
+}
+
+function routeCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
+  const self = site.sites[index];
+  const other = peerOf(site, index);
+  const iface = self.interface;
+  const wrong = sample.routes.find((r) => !r.route.ok || r.route.dev !== iface || r.route.type !== undefined);
+  if (sample.routes.length > 0 && !wrong) return check("route", "route", "green", `${sample.routes[0]!.to} via ${iface}`);
+  const lans = other.lan.map((l) => l.text).join(", ");
+  const fix = `${lans} must route via ${iface}: ${sample.init === "openrc" ? `rc-service wg-quick.${iface} restart` : `systemctl restart wg-quick@${iface}`} (wg-quick adds routes for AllowedIPs); remove a conflicting route (ip route show ${other.lan[0]!.text})`;
+  if (!wrong) return check("route", "route", "red", "not probed", fix);
+  return check("route", "route", "red", wrong.route.ok ? `${wrong.to} via ${wrong.route.dev}` : `${wrong.to}: ${wrong.route.error}`, fix);
+}
+
+function mtuCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
+  const iface = site.sites[index].interface;
+  const probe = sample.heavy?.pathMtu;
+  if (!sample.heavy) return check("mtu", "path MTU", "yellow", "pending", "measured with the next full probe (press r)");
+  if (!probe || probe.pathMtu === undefined) return check("mtu", "path MTU", "yellow", "not measured", `needs answers through ${iface} (see tunnel ping)`);
+  if (probe.pathMtu >= probe.interfaceMtu) return check("mtu", "path MTU", "green", `${probe.pathMtu} (= ${iface} mtu)`);
+  const mss = probe.pathMtu - 40;
+  return check(
+    "mtu",
+    "path MTU",
+    "yellow",
+    `${probe.pathMtu} < ${iface} mtu ${probe.interfaceMtu}`,
+    `set tunnel.mtu: ${probe.pathMtu} in the site file and apply (TCP MSS ${mss}), or clamp: iptables -t mangle -A FORWARD -o ${iface} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss ${mss}`,
+  );
+}
+
+function latencyCheck(site: Site, index: 0 | 1, sample: StatusSample, noLocal: boolean): Check {
+  const self = site.sites[index];
+  const other = peerOf(site, index);
+  if (noLocal) return check("latency", "latency", "yellow", "no LAN address", `give ${self.name} an address in ${self.lan.map((l) => l.text).join(", ")}: latency is measured from it`);
+  const lat = sample.heavy?.latency;
+  if (!sample.heavy || !lat) return check("latency", "latency", "yellow", "pending", "measured with the next full probe (press r)");
+  const detail = `${lat.rtt ? `${formatMs(lat.rtt.avg)}, ` : ""}${lat.lossPct} % loss`;
+  const hint = `${lat.lossPct} % of ${lat.sent} pings to ${other.name}'s LAN lost: check the path between ${self.endpoint.host} and ${other.endpoint.host} (mtr -n ${other.endpoint.host})`;
+  if (lat.received === 0) return check("latency", "latency", "red", detail, hint);
+  return check("latency", "latency", lat.lossPct > 0 ? "yellow" : "green", detail, hint);
+}

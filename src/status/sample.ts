@@ -1,0 +1,53 @@
+import type { HostFacts } from "../core/host-facts.ts";
+import type { IptablesDump } from "./iptables-save.ts";
+import type { NftRuleset } from "./nft-ruleset.ts";
+import type { PathMtu, PingResult } from "./ping.ts";
+import type { RouteGet } from "./route-get.ts";
+import type { WgDump } from "./wg-dump.ts";
+
+/** What one gateway's probe aims at; derived from the site file and the LAN addresses seen on both ends. */
+export type ProbeTargets = {
+  readonly iface: string;
+  readonly port: number;
+  /** The other gateway's tunnel address: pinged every tick, which also starts a handshake on an idle tunnel. */
+  readonly peerTunnelAddress: string;
+  /** One address per remote LAN (the other gateway's own where known); `ip route get` for each, the first is pinged. */
+  readonly remoteLanAddresses: readonly string[];
+  /** This gateway's address inside its own LAN: the source of the routed-path ping. */
+  readonly localLanAddress?: string;
+  /** The peer's endpoint when it is a DNS name, resolved on the gateway with the heavy probes. */
+  readonly endpointName?: string;
+};
+
+/** The slow probes, run at the start, every Nth tick and on demand. */
+export type HeavySample = {
+  /** Gateway clock (epoch seconds) when they ran. */
+  readonly at: number;
+  readonly pathMtu?: PathMtu;
+  /** `ping -c 10 -i 0.2` from the local LAN address to the remote LAN address. */
+  readonly latency?: PingResult;
+  /** Addresses the endpoint name resolves to on the gateway. */
+  readonly resolved?: readonly string[];
+};
+
+/** Everything one tick learned about one gateway. */
+export type StatusSample = {
+  /** Gateway clock (epoch seconds): handshake ages are computed against it, not against ours. */
+  readonly clock: number;
+  readonly init: HostFacts["init"];
+  /** Undefined when the interface does not exist (or wg is missing). */
+  readonly wg?: WgDump;
+  /** Undefined when the interface does not exist. */
+  readonly link?: { readonly up: boolean; readonly mtu?: number };
+  readonly unit: HostFacts["unit"];
+  readonly ipForward: HostFacts["ipForward"];
+  readonly rpFilter: HostFacts["rpFilter"];
+  readonly addresses: HostFacts["connected"];
+  readonly routes: readonly { readonly to: string; readonly route: RouteGet }[];
+  readonly firewall: { readonly iptables: IptablesDump; readonly nft: NftRuleset };
+  readonly tunnelPing: PingResult;
+  /** Undefined when the gateway has no address in its LAN to ping from. */
+  readonly lanPing?: PingResult;
+  /** The latest heavy probes (carried over from an earlier tick when this one was light). */
+  readonly heavy?: HeavySample;
+};

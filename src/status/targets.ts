@@ -1,0 +1,39 @@
+import { cidrContains, firstHost, isAddressLiteral, parseAddress, transferAddresses, type Cidr } from "../core/address.ts";
+import type { HostFacts } from "../core/host-facts.ts";
+import type { Site } from "../core/site.ts";
+import type { ProbeTargets } from "./sample.ts";
+
+type Addresses = HostFacts["connected"];
+
+/** The gateway's own address inside `lan`, with the interface that carries it. */
+export function addressIn(addresses: Addresses, lan: Cidr): { readonly address: string; readonly dev: string } | undefined {
+  for (const a of addresses) {
+    const parsed = parseAddress(a.address);
+    if (parsed && cidrContains(lan, parsed)) return { address: a.address, dev: a.dev };
+  }
+  return undefined;
+}
+
+/** The first of a site's LANs the gateway has an address in. */
+export function lanPresence(addresses: Addresses, lans: readonly Cidr[]): { readonly address: string; readonly dev: string } | undefined {
+  for (const lan of lans) {
+    const found = addressIn(addresses, lan);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** What gateway `index` probes; the peer's LAN addresses make the remote probes hit a host that exists. */
+export function probeTargets(site: Site, index: 0 | 1, own: Addresses, peer: Addresses): ProbeTargets {
+  const self = site.sites[index];
+  const other = site.sites[index === 0 ? 1 : 0];
+  const local = lanPresence(own, self.lan);
+  return {
+    iface: self.interface,
+    port: self.endpoint.port,
+    peerTunnelAddress: transferAddresses(site.tunnel.network)[index === 0 ? 1 : 0],
+    remoteLanAddresses: other.lan.map((lan) => addressIn(peer, lan)?.address ?? firstHost(lan)),
+    ...(local ? { localLanAddress: local.address } : {}),
+    ...(isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host }),
+  };
+}

@@ -1,0 +1,235 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checks, type Check } from "../../src/status/checks.ts";
+import type { StatusSample } from "../../src/status/sample.ts";
+import { probeTargets } from "../../src/status/targets.ts";
+import { captureSite, tick } from "./helpers.ts";
+
+const site = captureSite();
+
+/** A captured tick as a converged gateway would report it: unit enabled and active, ip_forward on and persisted. */
+function healthy(sample: StatusSample): StatusSample {
+  return { ...sample, init: "systemd", unit: { enabled: true, active: true }, ipForward: { runtime: true, persisted: true } };
+}
+
+const alpha = healthy(tick("tick-alpha-heavy.txt"));
+const beta = healthy(tick("tick-beta-heavy.txt"));
+/** Light ticks carry the heavy probes of the last heavy one, as the pane does. */
+const withHeavy = (sample: StatusSample): StatusSample => ({ ...healthy(sample), heavy: alpha.heavy! });
+
+const one = (list: readonly Check[], id: Check["id"]) => list.find((c) => c.id === id);
+const others = (list: readonly Check[], id: Check["id"]) => list.filter((c) => c.id !== id).map((c) => [c.id, c.status]);
+const allGreen = (list: readonly Check[]) => list.map((c) => [c.id, "green"]);
+
+test("all green: every check of a converged gateway, in order, with what was found", () => {
+  assert.deepEqual(checks(site, 0, alpha, beta), [
+    { id: "unit", title: "unit", status: "green", detail: "active, enabled" },
+    { id: "interface", title: "interface", status: "green", detail: "wgA up, mtu 1420" },
+    { id: "peer-key", title: "peer key", status: "green", detail: "matches beta" },
+    { id: "endpoint", title: "endpoint", status: "green", detail: "192.0.2.12:51000" },
+    { id: "handshake", title: "handshake", status: "green", detail: "2 s ago" },
+    { id: "route", title: "route", status: "green", detail: "10.10.11.1 via wgA" },
+    { id: "ip-forward", title: "ip_forward", status: "green", detail: "1, persisted" },
+    { id: "rp-filter", title: "rp_filter", status: "green", detail: "0 (off)" },
+    { id: "nat", title: "NAT", status: "green", detail: "none toward beta" },
+    { id: "forward", title: "FORWARD", status: "green", detail: "accepts lan0 <-> wgA" },
+    { id: "tunnel-ping", title: "tunnel ping", status: "green", detail: "10.10.9.1 0.4 ms" },
+    { id: "lan-ping", title: "LAN ping", status: "green", detail: "10.10.11.1 0.9 ms" },
+    { id: "mtu", title: "path MTU", status: "green", detail: "1420 (= wgA mtu)" },
+    { id: "latency", title: "latency", status: "green", detail: "0.9 ms, 0 % loss" },
+  ]);
+  const b = checks(site, 1, beta, alpha);
+  assert.deepEqual(b.map((c) => [c.id, c.status]), allGreen(b));
+});
+
+test("ip_forward 0 (real capture from beta): red, with the sysctl that fixes it", () => {
+  const list = checks(site, 1, { ...tick("tick-beta-heavy.txt"), init: "systemd", unit: { enabled: true, active: true } }, alpha);
+  assert.deepEqual(one(list, "ip-forward"), {
+    id: "ip-forward",
+    title: "ip_forward",
+    status: "red",
+    detail: "0",
+    hint: "sysctl -w net.ipv4.ip_forward=1 (wgsite apply also persists it in /etc/sysctl.d/99-wgsite-wgB.conf)",
+  });
+  assert.deepEqual(others(list, "ip-forward"), allGreen(list).filter(([id]) => id !== "ip-forward"));
+});
+
+test("ip_forward on but not persisted: yellow", () => {
+  assert.deepEqual(one(checks(site, 0, { ...alpha, ipForward: { runtime: true, persisted: false } }, beta), "ip-forward"), {
+    id: "ip-forward",
+    title: "ip_forward",
+    status: "yellow",
+    detail: "1, not persisted",
+    hint: "lost at reboot: wgsite apply writes /etc/sysctl.d/99-wgsite-wgA.conf",
+  });
+});
+
+test("unit inactive: red, start it; disabled too: enable --now; active but disabled: yellow", () => {
+  const stopped = checks(site, 0, { ...alpha, unit: { enabled: true, active: false } }, beta);
+  assert.deepEqual(one(stopped, "unit"), { id: "unit", title: "unit", status: "red", detail: "inactive, enabled", hint: "systemctl start wg-quick@wgA" });
+  assert.deepEqual(others(stopped, "unit"), allGreen(stopped).filter(([id]) => id !== "unit"));
+  assert.deepEqual(one(checks(site, 0, { ...alpha, unit: { enabled: false, active: false } }, beta), "unit")?.hint, "systemctl enable --now wg-quick@wgA");
+  assert.deepEqual(one(checks(site, 0, { ...alpha, unit: { enabled: false, active: true } }, beta), "unit"), {
+    id: "unit",
+    title: "unit",
+    status: "yellow",
+    detail: "active, disabled",
+    hint: "systemctl enable wg-quick@wgA: otherwise the tunnel stays down after a reboot",
+  });
+  assert.equal(one(checks(site, 0, { ...alpha, init: "openrc", unit: { enabled: true, active: false } }, beta), "unit")?.hint, "rc-service wg-quick.wgA start");
+});
+
+test("a stopped unit on a real gateway: interface gone, so the peer checks say why", () => {
+  const gone: StatusSample = { ...alpha, unit: { enabled: true, active: false }, wg: undefined, link: undefined };
+  const list = checks(site, 0, gone, beta);
+  const hint = "wgA does not exist: systemctl start wg-quick@wgA (wgsite apply if it was never set up)";
+  assert.deepEqual(one(list, "interface"), { id: "interface", title: "interface", status: "red", detail: "wgA missing", hint });
+  assert.deepEqual(one(list, "handshake"), { id: "handshake", title: "handshake", status: "red", detail: "no wgA", hint });
+});
+
+test("MASQUERADE catching inter-site traffic (real capture): red, with the exemption to insert", () => {
+  const list = checks(site, 0, withHeavy(tick("tick-alpha-firewall.txt")), beta);
+  assert.deepEqual(one(list, "nat"), {
+    id: "nat",
+    title: "NAT",
+    status: "red",
+    detail: "MASQUERADE catches it",
+    hint: "inter-site traffic must not be NATed (-A POSTROUTING -s 10.10.10.0/24 -j MASQUERADE): wgsite apply exempts it, or now: iptables -t nat -I POSTROUTING -s 10.10.10.0/24 -d 10.10.11.0/24 -j RETURN",
+  });
+  // The same capture's FORWARD has policy DROP but accepts wgA both ways: green.
+  assert.deepEqual(one(list, "forward"), { id: "forward", title: "FORWARD", status: "green", detail: "accepts lan0 <-> wgA" });
+});
+
+test("FORWARD policy DROP with nothing for the tunnel (real capture): red, with the accept rules to insert", () => {
+  const list = checks(site, 0, withHeavy(tick("tick-alpha-forward-drop.txt")), beta);
+  assert.deepEqual(one(list, "forward"), {
+    id: "forward",
+    title: "FORWARD",
+    status: "red",
+    detail: "drops lan0 -> wgA",
+    hint: "dropped by: FORWARD policy drop; wgsite apply adds accepts for wgA, or now: iptables -I FORWARD -i wgA -j ACCEPT; iptables -I FORWARD -o wgA -j ACCEPT",
+  });
+});
+
+test("FORWARD drop under native nftables: the hint inserts into that table's chain", () => {
+  const sample: StatusSample = { ...alpha, firewall: { iptables: { tables: {} }, nft: { chains: [{ family: "inet", table: "filter", name: "forward", type: "filter", hook: "forward", priority: "filter", policy: "drop", rules: [] }] } } };
+  assert.equal(
+    one(checks(site, 0, sample, beta), "forward")?.hint,
+    "dropped by: forward policy drop; wgsite apply adds accepts for wgA, or now: nft insert rule inet filter forward iifname \"wgA\" accept; nft insert rule inet filter forward oifname \"wgA\" accept",
+  );
+});
+
+test("wrong peer key: red, names both keys and the file apply rewrites", () => {
+  const other: StatusSample = { ...beta, wg: { ...beta.wg!, publicKey: "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=" } };
+  const list = checks(site, 0, alpha, other);
+  assert.deepEqual(one(list, "peer-key"), {
+    id: "peer-key",
+    title: "peer key",
+    status: "red",
+    detail: "+dabEHFI…k1E= is not beta's",
+    hint: "alpha's peer entry holds +dabEHFI…k1E=, beta's key is hSDwCYkw…Tmo=: wgsite apply rewrites /etc/wireguard/wgA.conf (file already right: systemctl restart wg-quick@wgA)",
+  });
+  assert.deepEqual(one(checks(site, 0, alpha, undefined), "peer-key"), {
+    id: "peer-key",
+    title: "peer key",
+    status: "yellow",
+    detail: "+dabEHFI…k1E= (not compared)",
+    hint: "compared once beta answers with its own key",
+  });
+});
+
+test("stale handshake: red past 180 s, never: red", () => {
+  const later = checks(site, 0, { ...alpha, clock: alpha.clock + 400 }, beta);
+  assert.deepEqual(one(later, "handshake"), {
+    id: "handshake",
+    title: "handshake",
+    status: "red",
+    detail: "stale, 7 min ago",
+    hint: "UDP 51000 from alpha must reach beta at 192.0.2.12:51000 (firewall, port forwarding) and both keys must match: wgsite apply",
+  });
+  const never: StatusSample = { ...alpha, wg: { ...alpha.wg!, peers: [{ ...alpha.wg!.peers[0]!, latestHandshake: 0 }] } };
+  assert.equal(one(checks(site, 0, never, beta), "handshake")?.detail, "never");
+  assert.equal(one(checks(site, 0, { ...alpha, clock: alpha.clock + 177 }, beta), "handshake")?.status, "green");
+});
+
+test("endpoint: none is red; another address with a fresh handshake is yellow (NAT)", () => {
+  const peer = alpha.wg!.peers[0]!;
+  const none: StatusSample = { ...alpha, wg: { ...alpha.wg!, peers: [{ ...peer, endpoint: undefined }] } };
+  assert.deepEqual(one(checks(site, 0, none, beta), "endpoint"), { id: "endpoint", title: "endpoint", status: "red", detail: "none", hint: "wgsite apply sets Endpoint = 192.0.2.12:51000 (sites.beta.endpoint)" });
+  const natted: StatusSample = { ...alpha, wg: { ...alpha.wg!, peers: [{ ...peer, endpoint: "203.0.113.9:40000" }] } };
+  assert.deepEqual(one(checks(site, 0, natted, beta), "endpoint"), {
+    id: "endpoint",
+    title: "endpoint",
+    status: "yellow",
+    detail: "203.0.113.9:40000, not 192.0.2.12:51000",
+    hint: "beta talks from 203.0.113.9:40000 (NAT?); update sites.beta.endpoint if that is its address",
+  });
+});
+
+test("route via another device: red, restart the unit (it adds the AllowedIPs routes)", () => {
+  const list = checks(site, 0, { ...alpha, routes: [{ to: "10.10.11.1", route: { ok: true, dev: "vA", src: "192.0.2.11" } }] }, beta);
+  assert.deepEqual(one(list, "route"), {
+    id: "route",
+    title: "route",
+    status: "red",
+    detail: "10.10.11.1 via vA",
+    hint: "10.10.11.0/24 must route via wgA: systemctl restart wg-quick@wgA (wg-quick adds routes for AllowedIPs); remove a conflicting route (ip route show 10.10.11.0/24)",
+  });
+});
+
+test("path MTU below the interface's (real capture of a black hole): yellow, with the MTU and MSS to set", () => {
+  const list = checks(site, 0, healthy(tick("tick-alpha-mtu-blackhole.txt")), beta);
+  assert.deepEqual(one(list, "mtu"), {
+    id: "mtu",
+    title: "path MTU",
+    status: "yellow",
+    detail: "1328 < wgA mtu 1420",
+    hint: "set tunnel.mtu: 1328 in the site file and apply (TCP MSS 1288), or clamp: iptables -t mangle -A FORWARD -o wgA -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1288",
+  });
+});
+
+test("strict rp_filter: yellow; loose: green", () => {
+  assert.deepEqual(one(checks(site, 0, { ...alpha, rpFilter: { all: 1, default: 1, iface: 0, persisted: false } }, beta), "rp-filter"), {
+    id: "rp-filter",
+    title: "rp_filter",
+    status: "yellow",
+    detail: "1 (strict)",
+    hint: "asymmetric routes get dropped: wgsite apply sets it loose, or now: sysctl -w net.ipv4.conf.wgA.rp_filter=2 (the kernel uses max(all, wgA))",
+  });
+  assert.equal(one(checks(site, 0, { ...alpha, rpFilter: { all: 1, default: 1, iface: 2, persisted: true } }, beta), "rp-filter")?.status, "green");
+});
+
+test("pings that get no answer: tunnel ping red, LAN ping red, loss red", () => {
+  const lost = { sent: 1, received: 0, lossPct: 100 };
+  const list = checks(site, 0, { ...alpha, tunnelPing: lost, lanPing: lost, heavy: { ...alpha.heavy!, latency: { sent: 10, received: 0, lossPct: 100 } } }, beta);
+  assert.deepEqual(one(list, "tunnel-ping"), {
+    id: "tunnel-ping",
+    title: "tunnel ping",
+    status: "red",
+    detail: "10.10.9.1 no answer",
+    hint: "beta's wgB (10.10.9.1) does not answer: check beta (ip addr show wgB; its firewall INPUT)",
+  });
+  assert.deepEqual(one(list, "lan-ping"), {
+    id: "lan-ping",
+    title: "LAN ping",
+    status: "red",
+    detail: "10.10.11.1 no answer",
+    hint: "10.10.10.1 -> 10.10.11.1 fails: on beta, ip route get 10.10.10.1 must go via wgB; check its AllowedIPs and INPUT rules",
+  });
+  assert.equal(one(list, "latency")?.status, "red");
+  assert.equal(one(list, "latency")?.detail, "100 % loss");
+});
+
+test("endpoint by DNS name: compared with what the name resolves to on the gateway", () => {
+  const named = { ...site, sites: [site.sites[0], { ...site.sites[1], endpoint: { host: "vpn-beta.example.net", port: 51000 } }] as const } as typeof site;
+  assert.equal(probeTargets(named, 0, alpha.addresses, beta.addresses).endpointName, "vpn-beta.example.net");
+  const resolvedTo = (addresses: string[]): StatusSample => ({ ...alpha, heavy: { ...alpha.heavy!, resolved: addresses } });
+  assert.equal(one(checks(named, 0, resolvedTo(["192.0.2.12"]), beta), "endpoint")?.status, "green");
+  assert.deepEqual(one(checks(named, 0, resolvedTo(["198.51.100.7"]), beta), "endpoint"), {
+    id: "endpoint",
+    title: "endpoint",
+    status: "yellow",
+    detail: "192.0.2.12:51000, not vpn-beta.example.net:51000",
+    hint: "beta talks from 192.0.2.12:51000 (NAT?); update sites.beta.endpoint if that is its address",
+  });
+});
