@@ -25,10 +25,12 @@ let lab: Lab;
 let work: string;
 let knownHosts: string;
 
+// An own tmux server, so other tmux users on the machine (or a benchmark) cannot disturb the sessions.
+const SOCKET = `wgsite-e2e-${process.pid}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tmux(...args: string[]): string {
-  const r = spawnSync("tmux", args, { encoding: "utf8" });
+  const r = spawnSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`tmux ${args.join(" ")}: ${r.stderr}`);
   return r.stdout;
 }
@@ -75,7 +77,7 @@ function startWizard(args: readonly string[], env: Record<string, string> = {}):
   const vars = Object.entries({ NO_COLOR: "1", ...env }).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   const argv = wgsiteArgv([...args, "--ssh-config", lab.sshConfigFile, "--known-hosts", knownHosts]).map((a) => JSON.stringify(a));
   const command = `cd ${JSON.stringify(work)} && ip netns exec ${lab.operatorNs} env ${vars.join(" ")} ${argv.join(" ")}; echo $? > ${exitFile}; stty -a > ${exitFile}.stty; sleep 600`;
-  spawnSync("tmux", ["kill-session", "-t", SESSION]);
+  spawnSync("tmux", ["-L", SOCKET, "kill-session", "-t", SESSION]);
   tmux("new-session", "-d", "-s", SESSION, "-x", "110", "-y", "48", command);
   return exitFile;
 }
@@ -96,7 +98,7 @@ before(async () => {
 });
 
 after(async () => {
-  spawnSync("tmux", ["kill-session", "-t", SESSION]);
+  spawnSync("tmux", ["-L", SOCKET, "kill-session", "-t", SESSION]);
   await lab?.teardown();
 });
 

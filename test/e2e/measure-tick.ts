@@ -1,6 +1,6 @@
 /**
  * What one status tick costs on the wire, per gateway, over the real connection wgsite holds:
- *   bun test/status/measure-tick.ts SITE.yaml SSH_CONFIG      (run where the gateways are reachable)
+ *   bun test/e2e/measure-tick.ts SITE.yaml SSH_CONFIG      (run where the gateways are reachable)
  * Prints JSON: per gateway, round trips, bytes in and out (TCP, SSH overhead included) and
  * milliseconds of the first tick (everything in full, script plain) and of the steady heavy and
  * light ticks that follow (script gzipped, unchanged sections as a checksum).
