@@ -43,6 +43,11 @@ export type HostFacts = {
   readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
+  /**
+   * The firewall as captured (`iptables-save`, `nft list ruleset`), for the rule evaluator that
+   * decides which field fixes a gateway needs; absent in hand-written facts.
+   */
+  readonly firewallRaw?: { readonly iptables: string; readonly nft: string };
   /** How commands get root: already root, sudo without password, or sudo with one. */
   readonly privilege: "root" | "sudo-nopasswd" | "sudo-password";
 };

@@ -17,7 +17,11 @@ export type Journal = {
   /** Files wgsite created (absent before its first run) and backups it made of files it replaced. */
   readonly created: readonly string[];
   readonly backups: readonly string[];
+  /** Field fixes in force (field-fixes.ts), each with the shell that removes it, so `remove` can even without PreDown. */
+  readonly fixes?: readonly JournalFix[];
 };
+
+export type JournalFix = { readonly id: string; readonly title: string; readonly undo: string };
 
 export function journalPath(iface: string): string {
   return `/var/lib/wgsite/${iface}.json`;
@@ -57,6 +61,7 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     before,
     created: [...created].sort(),
     backups: [...backups].sort(),
+    fixes: gp.steps.filter((s) => s.id.startsWith("fix-")).map((s) => ({ id: s.id.slice("fix-".length), title: s.title, undo: s.undo })),
   };
 }
 

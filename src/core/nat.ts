@@ -1,4 +1,5 @@
 import { cidrsOverlap, parseCidr, type Cidr } from "./address.ts";
+import { iptablesHookPairs, nftInsertHooks, type FirewallHooks } from "./firewall.ts";
 import type { NatRule } from "./host-facts.ts";
 
 function asCidr(text: string): Cidr | undefined {
@@ -23,4 +24,20 @@ export function natCatchesInterSite(rule: NatRule, localLans: readonly Cidr[], r
     return negated ? !nets.every((n) => cidrsOverlap(cidr, n) && cidr.prefix <= n.prefix) : overlaps;
   };
   return matches(rule.source, localLans) && matches(rule.destination, remoteLans);
+}
+
+/** The chain a source-NAT rule was found in: the place the exemption goes, at the top. */
+export type NatPlace = { readonly backend: "iptables" | "nftables"; readonly table: string; readonly chain: string };
+
+/**
+ * Exemptions of LAN -> remote LAN traffic from source NAT, at the top of the chain that holds the
+ * NAT rule. In nftables an accept in a chain of its own would not do: every nat chain at the hook
+ * runs until one binds an address, so the exemption must sit in the same chain, ahead of the rule.
+ */
+export function natExemptHooks(place: NatPlace, locals: readonly Cidr[], remotes: readonly Cidr[]): FirewallHooks {
+  const pairs = locals.flatMap((l) => remotes.map((r) => ({ l, r })));
+  if (place.backend === "nftables") {
+    return nftInsertHooks(place.table, place.chain, pairs.map(({ l, r }) => `ip saddr ${l.text} ip daddr ${r.text} counter return`));
+  }
+  return iptablesHookPairs(pairs.map(({ l, r }) => ({ table: "nat" as const, chain: place.chain, spec: `-s ${l.text} -d ${r.text} -j RETURN` })));
 }

@@ -1,4 +1,5 @@
 import { cidrContains, firstHost, parseAddress, transferAddresses } from "./address.ts";
+import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
 import { installCommand, packagesNeeded } from "./packages.ts";
@@ -15,6 +16,8 @@ export type PlanInput = {
   readonly publicKeys?: readonly [string | undefined, string | undefined];
   /** Suffix of backup files this run makes (a timestamp, from the caller: the core has no clock). */
   readonly runId?: string;
+  /** Take over an existing config of the same name that wgsite did not write (prechecks.ts). */
+  readonly adopt?: boolean;
 };
 
 const SYSCTL_DIR = "/etc/sysctl.d";
@@ -71,7 +74,9 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   const runId = input.runId ?? "offline";
   const backend = facts?.firewall.backend ?? "none";
   const peerKey = input.publicKeys?.[peerIndex] ?? input.facts?.[peerIndex]?.publicKey ?? placeholderKey(peer.name);
-  const rendered = renderConfig({ site, index, peerPublicKey: peerKey, backend });
+  // Field fixes (field-fixes.ts): hooks in the config, and one step each before the unit.
+  const fixes = facts ? fieldFixes(site, index, facts) : [];
+  const rendered = renderConfig({ site, index, peerPublicKey: peerKey, backend, extraHooks: fixHooks(fixes) });
 
   const files: PlannedFile[] = [
     { path: configPath(iface), mode: "0600", owner: "root:root", content: rendered.content, existing: facts ? facts.existingConfig : null },
@@ -137,6 +142,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     undo: `rm -f ${sysctlFile.path}${facts && !facts.ipForward.runtime ? " && sysctl -q -w net.ipv4.ip_forward=0" : ""}`,
     ...(forwardingDone ? { noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` } : {}),
   });
+  steps.push(...fixSteps(fixes, iface, facts));
   steps.push(unitStep(input, index, steps));
   return {
     site: self.name,
@@ -180,24 +186,13 @@ function unitStep(input: PlanInput, index: 0 | 1, before: readonly Step[]): Step
   };
 }
 
+/** What the plan cannot fix; FORWARD, NAT, rp_filter, ufw and firewalld are field fixes (field-fixes.ts). */
 function warnings(site: Site, index: 0 | 1, facts: HostFacts): Warning[] {
   const out: Warning[] = [];
   const self = site.sites[index];
-  const peer = site.sites[index === 0 ? 1 : 0];
-  if (facts.firewall.forwardPolicy === "DROP") {
-    out.push({ message: "FORWARD policy is DROP: routed LAN traffic will not pass", fix: `accept forwarding between ${self.interface} and the LAN interface` });
-  }
-  for (const rule of facts.firewall.natRules) {
-    out.push({ message: `NAT rule would rewrite inter-site traffic: ${rule.rule}`, fix: `exempt ${self.lan.map((c) => c.text).join(",")} -> ${peer.lan.map((c) => c.text).join(",")} ahead of it` });
-  }
-  if (Math.max(facts.rpFilter.all, facts.rpFilter.iface ?? facts.rpFilter.default) === 1) {
-    out.push({ message: "strict rp_filter may drop tunnel traffic", fix: `set net.ipv4.conf.${self.interface}.rp_filter=2` });
-  }
   const port = self.endpoint.port;
   if (facts.udpPortsInUse.includes(port) && !facts.interfaceUp) {
     out.push({ message: `UDP port ${port} is already in use`, fix: "pick a free port in tunnel.port or the endpoint's :port" });
   }
-  if (facts.firewall.ufwActive) out.push({ message: "ufw is active", fix: `allow UDP ${port} from ${peer.endpoint.host} and routed traffic on ${self.interface}` });
-  if (facts.firewall.firewalldActive) out.push({ message: "firewalld is active", fix: `put ${self.interface} in a zone that allows forwarding` });
   return out;
 }

@@ -18,6 +18,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cleanupLeftovers } from "./cleanup.ts";
 import { createLab, labSkipReason, type LabDescription } from "./lab.ts";
+import "./variants.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STATE_DIR = process.env.WGSITE_LAB_STATE_DIR ?? path.resolve(here, "../../.lab");

@@ -1,0 +1,284 @@
+import { forwardPaths } from "../status/forward.ts";
+import { interSiteNat } from "../status/inter-site-nat.ts";
+import { parseIptablesSave, type IptablesDump } from "../status/iptables-save.ts";
+import { parseNftRuleset, type NftRuleset } from "../status/nft-ruleset.ts";
+import { cidrContains, networkOfPrefix, parseAddress, type Cidr } from "./address.ts";
+import { blockSpecs, forwardAcceptCount, forwardAcceptHooks, nftTableName, ufwHooks, type FirewallHooks, type ForwardPlace, type LanLink } from "./firewall.ts";
+import type { HostFacts } from "./host-facts.ts";
+import { isJournal } from "./journal.ts";
+import { natCatchesInterSite, natExemptHooks, type NatPlace } from "./nat.ts";
+import type { Step } from "./plan-types.ts";
+import { quote } from "./shell.ts";
+import { peerOf, type Site } from "./site.ts";
+
+/**
+ * What real gateways need besides the reference setup, found in the facts: forwarding accepted
+ * through a restrictive filter, inter-site traffic exempted from source NAT, the WireGuard port let
+ * in through ufw or firewalld, and loose reverse-path filtering on the tunnel. Each fix is hook
+ * pairs in the config (PostUp adds, PreDown removes exactly that) and one step of the plan.
+ */
+export type FieldFixId = "forward" | "nat" | "input-port" | "rp-filter";
+
+export type FieldFix = {
+  readonly id: FieldFixId;
+  /** The finding and what wgsite adds, as the plan and the review show it. */
+  readonly title: string;
+  /** What decided it: the rule, policy or setting found, and how the fix is kept and removed. */
+  readonly reason: string;
+  /** Hook lines for the config (`%i` = the interface). */
+  readonly hooks: FirewallHooks;
+  /** Shell that applies the fix now, when running the PostUp lines before the interface exists would not do. */
+  readonly now?: string;
+  /** The facts show it in effect (rules present, sysctl set); false makes a rerun apply it again. */
+  readonly inForce: boolean;
+};
+
+/** Matches wgsite's comment on rules for `iface` (and not for an interface whose name merely starts the same). */
+function markOf(iface: string): RegExp {
+  return new RegExp(`wgsite:${iface.replace(/[.+]/g, "\\$&")}(?![\\w.-])`);
+}
+
+/** The firewall as the operator left it: wgsite's own marked rules and table taken out, so reruns decide the same. */
+export function operatorRules(raw: NonNullable<HostFacts["firewallRaw"]>, iface: string): { iptables: IptablesDump; nft: NftRuleset } {
+  const mark = markOf(iface);
+  const keep = (text: string) => text.split("\n").filter((l) => !mark.test(l)).join("\n");
+  const nft = parseNftRuleset(keep(raw.nft));
+  return { iptables: parseIptablesSave(keep(raw.iptables)), nft: { chains: nft.chains.filter((c) => c.table !== nftTableName(iface)) } };
+}
+
+/**
+ * Whether at least `n` rules marked for `iface` that `match` are in the capture: a firewall
+ * flushed under a running tunnel (nftables.service restarted, iptables -F) is repaired by a rerun.
+ * Without a capture nothing can be told, and the config's hooks are taken as in force.
+ */
+function markedRules(facts: HostFacts, iface: string, n: number, match: (line: string) => boolean): boolean {
+  if (!facts.firewallRaw) return true;
+  const mark = markOf(iface);
+  const lines = `${facts.firewallRaw.iptables}\n${facts.firewallRaw.nft}`.split("\n");
+  return lines.filter((l) => mark.test(l) && match(l)).length >= n;
+}
+
+/** Each local LAN with the gateway interface that carries it (facts.connected). */
+export function lanLinks(lans: readonly Cidr[], facts: HostFacts): LanLink[] {
+  return lans.map((lan) => {
+    const net = facts.connected.find((c) => {
+      const address = parseAddress(c.address);
+      return address !== undefined && cidrContains(lan, address);
+    });
+    return net ? { lan, dev: net.dev } : { lan };
+  });
+}
+
+/** Fix ids a previous run recorded in the journal: what on the gateway is wgsite's. */
+function journaledFixes(facts: HostFacts): Set<string> {
+  if (!isJournal(facts.journal)) return new Set();
+  return new Set((facts.journal.fixes ?? []).map((f) => f.id));
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function forwardFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnType<typeof operatorRules> | undefined): FieldFix | undefined {
+  const self = site.sites[index];
+  const peer = peerOf(site, index);
+  const iface = self.interface;
+  const fw = facts.firewall;
+  const links = lanLinks(self.lan, facts);
+  const lanDev = links.find((l) => l.dev)?.dev;
+  const count = plural(forwardAcceptCount(links, peer.lan), "accept rule");
+  const between = `${self.lan.map((l) => l.text).join(", ")}${lanDev ? ` (${lanDev})` : ""} <-> ${iface}`;
+  const kept = "added by PostUp, removed by PreDown";
+  const accepts = forwardAcceptCount(links, peer.lan);
+  const present: Record<ForwardPlace["kind"], (l: string) => boolean> = {
+    iptables: (l) => l.startsWith("-A FORWARD ") && l.includes("-j ACCEPT"),
+    docker: (l) => /^-A (DOCKER-USER|FORWARD) /.test(l) && l.includes("-j ACCEPT"),
+    nftables: (l) => / accept comment /.test(l),
+    ufw: () => true,
+    firewalld: () => true,
+  };
+  const fix = (place: ForwardPlace, title: string, reason: string): FieldFix => ({
+    id: "forward",
+    title,
+    reason,
+    hooks: forwardAcceptHooks(place, links, peer.lan, place.kind === "docker" ? blockSpecs(site, index) : []),
+    inForce: place.kind === "ufw" || place.kind === "firewalld" || markedRules(facts, iface, accepts, present[place.kind]),
+  });
+  if (fw.firewalldActive) {
+    return fix(
+      { kind: "firewalld" },
+      `firewalld is active: adding ${iface} to ${lanDev ? `${lanDev}'s` : "the default"} zone`,
+      `firewalld forwards only between interfaces bound to one zone; ${iface} joins ${lanDev ? `the zone of ${lanDev} (binding ${lanDev} explicitly if it only fell into the default zone)` : "the default zone"}, with the zone's forward on, at runtime and permanently; what was not there before is noted in /var/lib/wgsite/${iface}.firewalld, ${kept}`,
+    );
+  }
+  if (fw.ufwActive) {
+    return fix({ kind: "ufw" }, `ufw is active: adding ${plural(forwardAcceptCount(links, peer.lan), "ufw route allow rule")}`, `ufw denies routed traffic by default; the rules allow exactly ${between}, ${kept}`);
+  }
+  if (fw.dockerUser) {
+    const cause = fw.forwardPolicy === "DROP" ? "FORWARD policy is DROP (Docker)" : "Docker filters forwarding";
+    const blocks = site.firewall.block.length;
+    return fix(
+      { kind: "docker" },
+      `${cause}: adding ${count} in DOCKER-USER`,
+      `Docker's FORWARD chain drops what it does not know; DOCKER-USER is where Docker expects the operator's rules (FORWARD until Docker has started): accepts for ${between}${blocks ? `, below the site file's ${plural(blocks, "block rule")}` : ""}, ${kept}`,
+    );
+  }
+  const dropped = rules
+    ? forwardPaths({ ...rules, wgInterface: iface, ...(lanDev ? { lanInterface: lanDev } : {}), localLans: self.lan, remoteLans: peer.lan }).find((p) => p.verdict === "drop")
+    : fw.forwardPolicy === "DROP" && fw.backend !== "nftables"
+      ? { by: "FORWARD policy drop", at: { backend: "iptables" as const, table: "filter", chain: "FORWARD" } }
+      : undefined;
+  if (!dropped) return undefined;
+  const byPolicy = / policy drop$/.test(dropped.by);
+  if (dropped.at?.backend === "nftables") {
+    const where = `${dropped.at.table} ${dropped.at.chain}`;
+    return fix(
+      { kind: "nftables", table: dropped.at.table, chain: dropped.at.chain },
+      `nftables chain ${where} ${byPolicy ? "has policy drop" : "drops tunnel traffic"}: adding ${count} at its top`,
+      `${byPolicy ? "its policy drops" : `dropped by: ${dropped.by}; it drops`} ${between}; an accept in a chain of wgsite's own would not override that, so the rules go in this chain, marked wgsite:${iface}, ${kept}`,
+    );
+  }
+  return fix(
+    { kind: "iptables" },
+    `${byPolicy ? "FORWARD policy is DROP" : "a FORWARD rule drops tunnel traffic"}: adding ${count} at the top of FORWARD`,
+    `${byPolicy ? "the FORWARD policy drops" : `dropped by: ${dropped.by}; it drops`} ${between}; the site file's block rules stay above the accepts, ${kept}`,
+  );
+}
+
+function natFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnType<typeof operatorRules> | undefined): FieldFix | undefined {
+  const self = site.sites[index];
+  const peer = peerOf(site, index);
+  let found: { place: NatPlace; rule: string; target: string } | undefined;
+  if (rules) {
+    const nat = interSiteNat(rules.iptables, rules.nft, self.lan, peer.lan, self.interface);
+    if (nat) found = { place: { backend: nat.backend, table: nat.table, chain: nat.chain }, rule: nat.rule.rule.trim(), target: nat.rule.target };
+  } else {
+    const rule = facts.firewall.natRules.find((r) => natCatchesInterSite(r, self.lan, peer.lan, self.interface));
+    if (rule) found = { place: { backend: "iptables", table: "nat", chain: rule.chain }, rule: rule.rule, target: rule.target };
+  }
+  if (!found) return undefined;
+  const n = self.lan.length * peer.lan.length;
+  const place = found.place;
+  const where = found.place.backend === "iptables" ? `the top of ${found.place.chain}` : `the top of ${found.place.table} ${found.place.chain}`;
+  return {
+    id: "nat",
+    title: `${found.target} would rewrite inter-site traffic: adding ${plural(n, "NAT exemption")} at ${where}`,
+    reason: `${found.rule} catches ${self.lan.map((l) => l.text).join(", ")} -> ${peer.lan.map((l) => l.text).join(", ")}; the sites must see each other's real addresses (no NAT between the sites); added by PostUp, removed by PreDown`,
+    hooks: natExemptHooks(found.place, self.lan, peer.lan),
+    inForce: markedRules(facts, self.interface, n, (l) => (place.backend === "iptables" ? l.startsWith(`-A ${place.chain} `) && l.includes("-j RETURN") : / return comment /.test(l))),
+  };
+}
+
+/** Whether the operator's own ufw rules already let UDP `port` in. */
+function ufwAllowsPort(iptables: string, port: number): boolean {
+  return iptables.split("\n").some((l) => /^-A ufw-user-input\b/.test(l) && /-p udp\b/.test(l) && new RegExp(`--dports? (\\S*,)?${port}(,|\\s|:|$)`).test(l) && /-j ACCEPT\b/.test(l));
+}
+
+/** The device of the route a packet to `host` takes (longest prefix), when the facts tell. */
+function routeDev(facts: HostFacts, host: string): string | undefined {
+  const address = parseAddress(host);
+  if (!address) return undefined;
+  let best: { dev: string; prefix: number } | undefined;
+  for (const r of facts.routes) {
+    const net = networkOfPrefix(r.dst);
+    if (net && r.dev && cidrContains(net, address) && (!best || net.prefix > best.prefix)) best = { dev: r.dev, prefix: net.prefix };
+  }
+  return best?.dev;
+}
+
+function inputPortFix(site: Site, index: 0 | 1, facts: HostFacts): FieldFix | undefined {
+  // restrictPort already accepts the peer at the top of INPUT.
+  if (site.firewall.restrictPort) return undefined;
+  const self = site.sites[index];
+  const peer = peerOf(site, index);
+  const port = self.endpoint.port;
+  const from = parseAddress(peer.endpoint.host) ? peer.endpoint.host : undefined;
+  const kept = "added by PostUp, removed by PreDown";
+  if (facts.firewall.ufwActive) {
+    if (!journaledFixes(facts).has("input-port") && ufwAllowsPort(facts.firewallRaw?.iptables ?? "", port)) return undefined;
+    return {
+      id: "input-port",
+      title: `ufw is active: allowing UDP ${port}${from ? ` from ${from}` : ""}`,
+      reason: `ufw denies incoming traffic by default, and ${peer.name}'s handshakes arrive on UDP ${port}; ${kept}`,
+      hooks: ufwHooks([`allow proto udp ${from ? `from ${from} ` : ""}to any port ${port}`]),
+      inForce: true,
+    };
+  }
+  if (facts.firewall.firewalldActive) {
+    const dev = routeDev(facts, peer.endpoint.host);
+    const zone = dev ? `"$(firewall-cmd --get-zone-of-interface=${dev} 2>/dev/null || firewall-cmd --get-default-zone)"` : `"$(firewall-cmd --get-default-zone)"`;
+    const rich = `'rule family="ipv4"${from ? ` source address="${from}"` : ""} port port="${port}" protocol="udp" accept'`;
+    return {
+      id: "input-port",
+      title: `firewalld is active: allowing UDP ${port}${from ? ` from ${from}` : ""}`,
+      reason: `firewalld's zones reject incoming traffic they have no service for, and ${peer.name}'s handshakes arrive on UDP ${port}; a rich rule in ${dev ? `${dev}'s` : "the default"} zone, at runtime and permanently, ${kept}`,
+      hooks: {
+        postUp: [
+          `firewall-cmd -q --zone=${zone} --query-rich-rule=${rich} || firewall-cmd -q --zone=${zone} --add-rich-rule=${rich}; firewall-cmd -q --permanent --zone=${zone} --query-rich-rule=${rich} || firewall-cmd -q --permanent --zone=${zone} --add-rich-rule=${rich}`,
+        ],
+        preDown: [`firewall-cmd -q --zone=${zone} --remove-rich-rule=${rich} 2>/dev/null || true; firewall-cmd -q --permanent --zone=${zone} --remove-rich-rule=${rich} 2>/dev/null || true`],
+        files: [],
+      },
+      inForce: true,
+    };
+  }
+  return undefined;
+}
+
+function rpFilterFix(site: Site, index: 0 | 1, facts: HostFacts): FieldFix | undefined {
+  const iface = site.sites[index].interface;
+  const { all, default: def } = facts.rpFilter;
+  // A new interface starts with `default`; the kernel applies max(all, interface).
+  if (Math.max(all, def) !== 1) return undefined;
+  const sysctl = `net.ipv4.conf.${iface}.rp_filter`;
+  return {
+    id: "rp-filter",
+    title: `strict rp_filter (all=${all}, default=${def}): setting ${sysctl}=2 (loose)`,
+    reason: `strict reverse-path filtering drops tunnel traffic whose source is not routed back through ${iface}; the kernel uses max(all, ${iface}), so 2 on ${iface} alone makes it loose for the tunnel only; set by PostUp each time ${iface} comes up`,
+    hooks: { postUp: [`sysctl -q -w net.ipv4.conf.%i.rp_filter=2`], preDown: [], files: [] },
+    now: `[ ! -d /proc/sys/net/ipv4/conf/${iface} ] || sysctl -q -w ${sysctl}=2`,
+    inForce: facts.rpFilter.iface === 2,
+  };
+}
+
+/** The field fixes gateway `index` needs, in the order their hooks run. */
+export function fieldFixes(site: Site, index: 0 | 1, facts: HostFacts): FieldFix[] {
+  const rules = facts.firewallRaw ? operatorRules(facts.firewallRaw, site.sites[index].interface) : undefined;
+  return [forwardFix(site, index, facts, rules), natFix(site, index, facts, rules), inputPortFix(site, index, facts), rpFilterFix(site, index, facts)].filter(
+    (f): f is FieldFix => f !== undefined,
+  );
+}
+
+/** All fixes' hooks as one set of pairs, for RenderInput.extraHooks. */
+export function fixHooks(fixes: readonly FieldFix[]): FirewallHooks {
+  return {
+    postUp: fixes.flatMap((f) => f.hooks.postUp),
+    preDown: [...fixes].reverse().flatMap((f) => f.hooks.preDown),
+    files: fixes.flatMap((f) => f.hooks.files),
+  };
+}
+
+const forIface = (line: string, iface: string) => line.replaceAll("%i", iface);
+
+/** What undoes a fix on the gateway now: its PreDown lines for this interface (recorded in the journal too). */
+export function fixUndo(fix: FieldFix, iface: string): string {
+  return fix.hooks.preDown.length ? `${fix.hooks.preDown.map((l) => `{ ${forIface(l, iface)}; }`).join("; ")}; true` : "true";
+}
+
+/**
+ * One step per fix, run before the unit starts: it applies the fix now (the same commands as
+ * PostUp, idempotent), and its undo removes it. Nothing to do when the running config already
+ * carries the fix's hooks and the facts show it in effect.
+ */
+export function fixSteps(fixes: readonly FieldFix[], iface: string, facts: HostFacts | undefined): Step[] {
+  return fixes.map((fix) => {
+    const inConfig = facts?.existingConfig !== undefined && fix.hooks.postUp.every((l) => facts.existingConfig!.split("\n").includes(`PostUp = ${l}`));
+    return {
+      id: `fix-${fix.id}`,
+      title: fix.title,
+      reason: fix.reason,
+      check: `grep -qxF ${quote(`PostUp = ${fix.hooks.postUp[0] ?? ""}`)} /etc/wireguard/${iface}.conf`,
+      change: fix.now ?? fix.hooks.postUp.map((l) => `{ ${forIface(l, iface)}; }`).join(" && "),
+      undo: fixUndo(fix, iface),
+      ...(facts?.unit.active && inConfig && fix.inForce ? { noop: `in ${iface}'s running config (PostUp/PreDown) and in effect` } : {}),
+    };
+  });
+}
