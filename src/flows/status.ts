@@ -63,7 +63,7 @@ async function live(site: Site, sessions: Sessions, options: Options, ssh: SshOp
       },
     }),
     // q and Ctrl-C both go through the pane, so it hands back the sessions it ended with.
-    { exitOnCtrlC: false },
+    { exitOnCtrlC: false, incrementalRendering: true },
   );
   await app.waitUntilExit();
   return current;

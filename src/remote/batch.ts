@@ -50,7 +50,7 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
   ];
   if (v.localLanAddress) {
     lines.push(
-      `p=$(ping -c3 -i0.2 -W1 -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
+      `p=$(ping -c3 -i0.05 -W1 -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
       `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"; [ $prc = 0 ] || vfail=1`,
     );
   }

@@ -94,7 +94,9 @@ export function statusReducer(state: StatusState, event: StatusEvent): StatusSta
   switch (event.type) {
     case "probe-started": {
       const pane = state.gateways[event.index];
-      return pane.link.kind === "up" ? withPane(state, event.index, { ...pane, link: { kind: "up", heavy: event.heavy } }) : state;
+      // The same state when nothing changes, so a steady tick costs no render.
+      if (pane.link.kind !== "up" || pane.link.heavy === event.heavy) return state;
+      return withPane(state, event.index, { ...pane, link: { kind: "up", heavy: event.heavy } });
     }
     case "sampled":
       return sampled(state, event.index, event.sample, event.at);

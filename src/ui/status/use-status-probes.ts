@@ -71,6 +71,16 @@ export function useStatusProbes(settings: ProbeSettings): StatusProbes {
         wakers.current.add(done);
       });
     const addresses = (i: 0 | 1) => latest[i]?.addresses ?? sessions.current[i].facts.connected;
+    // Both gateways' results of a tick are dispatched together, so a tick costs one render, not four.
+    const pending: StatusEvent[] = [];
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const enqueue = (event: StatusEvent) => {
+      pending.push(event);
+      flushTimer ??= setTimeout(() => {
+        flushTimer = undefined;
+        if (!stopped) for (const e of pending.splice(0)) dispatch(e);
+      }, 120);
+    };
 
     async function reconnectLoop(i: 0 | 1, first: unknown): Promise<void> {
       let error = first;
@@ -100,14 +110,14 @@ export function useStatusProbes(settings: ProbeSettings): StatusProbes {
         const heavy = heavyWanted.current[i] || tick % heavyEvery === 0;
         heavyWanted.current[i] = false;
         const started = Date.now();
-        dispatch({ type: "probe-started", index: i, heavy });
+        enqueue({ type: "probe-started", index: i, heavy });
         try {
           const targets = probeTargets(site, i, addresses(i), addresses(i === 0 ? 1 : 0));
           const { sample, cache } = await probeGateway(sessions.current[i].root, targets, { heavy, cache: caches[i] });
           if (stopped) return;
           caches[i] = cache;
           latest[i] = sample;
-          dispatch({ type: "sampled", index: i, sample, at: Date.now() });
+          enqueue({ type: "sampled", index: i, sample, at: Date.now() });
           await pause(Math.max(0, intervalSec * 1000 - (Date.now() - started)));
         } catch (error) {
           if (stopped) return;
@@ -122,6 +132,7 @@ export function useStatusProbes(settings: ProbeSettings): StatusProbes {
     void loop(1).catch(() => undefined);
     return () => {
       stopped = true;
+      if (flushTimer) clearTimeout(flushTimer);
       for (const wake of [...wakers.current]) wake();
     };
     // The loops are started once per mount; settings are read when they start.
