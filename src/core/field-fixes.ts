@@ -1,7 +1,7 @@
-import { forwardPaths } from "../status/forward.ts";
-import { interSiteNat } from "../status/inter-site-nat.ts";
-import { parseIptablesSave, type IptablesDump } from "../status/iptables-save.ts";
-import { parseNftRuleset, type NftRuleset } from "../status/nft-ruleset.ts";
+import { forwardPaths } from "./rules/forward.ts";
+import { interSiteNat } from "./rules/inter-site-nat.ts";
+import { parseIptablesSave, type IptablesDump } from "./rules/iptables-save.ts";
+import { parseNftRuleset, type NftRuleset } from "./rules/nft-ruleset.ts";
 import { cidrContains, networkOfPrefix, parseAddress, type Cidr } from "./address.ts";
 import { blockSpecs, forwardAcceptCount, forwardAcceptHooks, nftTableName, ufwHooks, type FirewallHooks, type ForwardPlace, type LanLink } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";

@@ -1,5 +1,5 @@
 import type { FirewallBackend, HostFacts, NatRule } from "../core/host-facts.ts";
-import { option, parseIptablesSave } from "../status/iptables-save.ts";
+import { option, parseIptablesSave } from "../core/rules/iptables-save.ts";
 import { defineFact } from "./fact.ts";
 
 /** Sections of the capture, so one round trip carries every firewall view. */

@@ -1,9 +1,9 @@
 import { cidrsOverlap, isAddressLiteral, parseCidr, transferAddresses } from "../core/address.ts";
 import { sysctlPath } from "../core/plan.ts";
 import { peerOf, type Site } from "../core/site.ts";
-import { forwardPaths } from "./forward.ts";
+import { forwardPaths } from "../core/rules/forward.ts";
 import { formatAge, formatMs, shortKey } from "./format.ts";
-import { interSiteNat } from "./inter-site-nat.ts";
+import { interSiteNat } from "../core/rules/inter-site-nat.ts";
 import type { StatusSample } from "./sample.ts";
 import { lanPresence } from "./targets.ts";
 import type { WgDump, WgPeer } from "./wg-dump.ts";

@@ -1,6 +1,6 @@
 import type { HostFacts } from "../core/host-facts.ts";
-import type { IptablesDump } from "./iptables-save.ts";
-import type { NftRuleset } from "./nft-ruleset.ts";
+import type { IptablesDump } from "../core/rules/iptables-save.ts";
+import type { NftRuleset } from "../core/rules/nft-ruleset.ts";
 import type { PathMtu, PingResult } from "./ping.ts";
 import type { RouteGet } from "./route-get.ts";
 import type { WgDump } from "./wg-dump.ts";

@@ -14,10 +14,10 @@ import { removalSteps } from "../../src/core/removal.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
 import type { Site } from "../../src/core/site.ts";
 import { parseGather } from "../../src/facts/gather.ts";
-import { forwardPaths } from "../../src/status/forward.ts";
-import { interSiteNat } from "../../src/status/inter-site-nat.ts";
-import { parseIptablesSave } from "../../src/status/iptables-save.ts";
-import { parseNftRuleset } from "../../src/status/nft-ruleset.ts";
+import { forwardPaths } from "../../src/core/rules/forward.ts";
+import { interSiteNat } from "../../src/core/rules/inter-site-nat.ts";
+import { parseIptablesSave } from "../../src/core/rules/iptables-save.ts";
+import { parseNftRuleset } from "../../src/core/rules/nft-ruleset.ts";
 
 /** The lab's site file (test/e2e/run-wgsite.ts labSite), with `extra` appended. */
 function site(extra = ""): Site {

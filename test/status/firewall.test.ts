@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseCidr, type Cidr } from "../../src/core/address.ts";
-import { forwardPaths } from "../../src/status/forward.ts";
-import { interSiteNat } from "../../src/status/inter-site-nat.ts";
-import { parseIptablesSave, type IptablesDump } from "../../src/status/iptables-save.ts";
-import { parseNftRuleset, type NftRuleset } from "../../src/status/nft-ruleset.ts";
+import { forwardPaths } from "../../src/core/rules/forward.ts";
+import { interSiteNat } from "../../src/core/rules/inter-site-nat.ts";
+import { parseIptablesSave, type IptablesDump } from "../../src/core/rules/iptables-save.ts";
+import { parseNftRuleset, type NftRuleset } from "../../src/core/rules/nft-ruleset.ts";
 import { fixture } from "./helpers.ts";
 
 const cidr = (text: string): Cidr => {

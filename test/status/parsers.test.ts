@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { connected } from "../../src/facts/connected.ts";
-import { parseIptablesSave } from "../../src/status/iptables-save.ts";
-import { parseNftRuleset } from "../../src/status/nft-ruleset.ts";
+import { parseIptablesSave } from "../../src/core/rules/iptables-save.ts";
+import { parseNftRuleset } from "../../src/core/rules/nft-ruleset.ts";
 import { parsePathMtu, parsePing } from "../../src/status/ping.ts";
 import { parseRouteGet } from "../../src/status/route-get.ts";
 import { parseWgDump } from "../../src/status/wg-dump.ts";

@@ -1,6 +1,6 @@
-import type { Cidr } from "../core/address.ts";
-import type { NatRule } from "../core/host-facts.ts";
-import { natCatchesInterSite } from "../core/nat.ts";
+import type { Cidr } from "../address.ts";
+import type { NatRule } from "../host-facts.ts";
+import { natCatchesInterSite } from "../nat.ts";
 import type { IptablesDump } from "./iptables-save.ts";
 import type { NftRuleset } from "./nft-ruleset.ts";
 import { tablesAt, walkChain, type Rule } from "./rule-model.ts";

@@ -1,4 +1,4 @@
-import { cidrContains, parseCidr, type Cidr } from "../core/address.ts";
+import { cidrContains, parseCidr, type Cidr } from "../address.ts";
 import type { IptablesDump } from "./iptables-save.ts";
 import { splitRule } from "./iptables-save.ts";
 import type { NftRuleset } from "./nft-ruleset.ts";

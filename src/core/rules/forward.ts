@@ -1,4 +1,4 @@
-import type { Cidr } from "../core/address.ts";
+import type { Cidr } from "../address.ts";
 import type { IptablesDump } from "./iptables-save.ts";
 import type { NftRuleset } from "./nft-ruleset.ts";
 import { tablesAt, walkChain, type Flow } from "./rule-model.ts";
