@@ -63,7 +63,8 @@ async function live(site: Site, sessions: Sessions, options: Options, ssh: SshOp
       },
     }),
     // q and Ctrl-C both go through the pane, so it hands back the sessions it ended with.
-    { exitOnCtrlC: false, incrementalRendering: true },
+    // A real terminal is interactive even where a CI variable is set (Ink would otherwise draw only at exit).
+    { exitOnCtrlC: false, incrementalRendering: true, interactive: process.stdout.isTTY === true },
   );
   await app.waitUntilExit();
   return current;

@@ -56,7 +56,12 @@ export async function runWizard(options: Options): Promise<number> {
   const services = gatewayServices({ sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, settings);
 
   let result: WizardExit = { code: 130 };
-  const app = render(<App initial={initial} services={services} onExit={(exit) => (result = exit)} />, { exitOnCtrlC: false, incrementalRendering: true });
+  const app = render(<App initial={initial} services={services} onExit={(exit) => (result = exit)} />, {
+    exitOnCtrlC: false,
+    incrementalRendering: true,
+    // A real terminal is interactive even where a CI variable is set (Ink would otherwise draw only at exit).
+    interactive: process.stdout.isTTY === true,
+  });
   // A signal from outside (kill, a closed terminal) still restores the terminal and closes the sessions.
   const signals = [["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const;
   const handlers = signals.map(([signal, n]) => {
