@@ -2,6 +2,7 @@ import type { HostFacts } from "../core/host-facts.ts";
 import type { Secret } from "../core/secret.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import type { Connection } from "../remote/connection.ts";
+import { sudoPasswordEnvNames } from "../remote/sudo.ts";
 import { quote } from "../core/shell.ts";
 import { connected } from "./connected.ts";
 import { existingConfig } from "./existing-config.ts";
@@ -188,7 +189,8 @@ export async function gatherFacts(conn: Connection, label: string, ctx: FactCont
   }
   if (output.includes("@@sudo-failed") || (/^@@priv sudo-password$/m.test(output) && !output.includes("@@wgsite-"))) {
     release();
-    throw new ExitError(ExitCode.InvalidInput, `${label}: the sudo password was rejected; set WGSITE_SUDO_PASSWORD_${label.toUpperCase()} or WGSITE_SUDO_PASSWORD to the right one`);
+    const [specific, general] = sudoPasswordEnvNames(label);
+    throw new ExitError(ExitCode.InvalidInput, `${label}: the sudo password was rejected; set ${specific} or ${general} to the right one`);
   }
   const busy = /^@@wgsite-busy (.*)$/m.exec(output);
   if (busy) return { outcome: { kind: "busy", holder: busy[1]!.trim() || "another wgsite run" }, release };

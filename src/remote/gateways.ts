@@ -6,7 +6,7 @@ import { gatherFacts, type LockOwner } from "../facts/gather.ts";
 import { hostname, userInfo } from "node:os";
 import type { Connection } from "./connection.ts";
 import type { Emit } from "./events.ts";
-import { withPrivilege } from "./sudo.ts";
+import { sudoPasswordEnvNames, withPrivilege } from "./sudo.ts";
 import type { Prompts } from "./prompts.ts";
 import { connectSsh } from "./ssh/connect.ts";
 import { HostKeyError, SshError } from "./ssh/errors.ts";
@@ -124,7 +124,8 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
   if (held.outcome.kind === "need-password") {
     password = await prompts.sudoPassword(def.name);
     if (!password) {
-      return `${def.name}: sudo needs a password for ${def.ssh}; set WGSITE_SUDO_PASSWORD_${def.name.toUpperCase()} (or WGSITE_SUDO_PASSWORD), or allow passwordless sudo`;
+      const [specific, general] = sudoPasswordEnvNames(def.name);
+      return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
     }
     held = await gatherFacts(conn, def.name, ctx, owner, password);
   }

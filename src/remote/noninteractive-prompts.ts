@@ -1,11 +1,13 @@
 import { Secret } from "../core/secret.ts";
 import type { Prompts } from "./prompts.ts";
+import { sudoPasswordEnvNames } from "./sudo.ts";
 import { passphraseFromEnv } from "./ssh/passphrase.ts";
 
 /** Answers from flags and the environment only: a run in a script never waits for a person. */
 export function nonInteractivePrompts(acceptNewHostKeys: boolean, env: Record<string, string | undefined> = process.env): Prompts {
   const fromEnv = (site: string) => {
-    const value = env[sudoPasswordVariable(site)] ?? env.WGSITE_SUDO_PASSWORD;
+    const [specific, general] = sudoPasswordEnvNames(site);
+    const value = env[specific] ?? env[general];
     return value ? new Secret(value, "sudo password") : undefined;
   };
   return {
@@ -17,6 +19,3 @@ export function nonInteractivePrompts(acceptNewHostKeys: boolean, env: Record<st
   };
 }
 
-export function sudoPasswordVariable(site: string): string {
-  return `WGSITE_SUDO_PASSWORD_${site.toUpperCase().replace(/-/g, "_")}`;
-}

@@ -1,6 +1,6 @@
 import { Secret } from "../core/secret.ts";
 import type { Prompts } from "../remote/prompts.ts";
-import { sudoPasswordVariable } from "../remote/noninteractive-prompts.ts";
+import { sudoPasswordEnvNames } from "../remote/sudo.ts";
 import type { Prompt, PromptAnswer } from "./state.ts";
 
 export type PromptRequest = Prompt extends infer P ? (P extends { id: number } ? Omit<P, "id"> : never) : never;
@@ -17,7 +17,8 @@ export function screenPrompts(
   env: Record<string, string | undefined> = process.env,
 ): Prompts {
   const known = (site: string): Secret | undefined => {
-    const fromEnv = env[sudoPasswordVariable(site)] ?? env.WGSITE_SUDO_PASSWORD;
+    const [specific, general] = sudoPasswordEnvNames(site);
+    const fromEnv = env[specific] ?? env[general];
     return fromEnv ? new Secret(fromEnv, "sudo password") : sudoCache.get(site);
   };
   return {

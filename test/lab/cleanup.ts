@@ -22,7 +22,8 @@ function sh(argv: string[]) {
   return { stdout: r.stdout ?? "", code: r.status ?? 128 };
 }
 
-function alive(pid: number) {
+/** Whether a process still exists (signal 0 only checks). */
+export function alive(pid: number) {
   try {
     process.kill(pid, 0);
     return true;

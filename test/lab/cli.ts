@@ -16,7 +16,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cleanupLeftovers } from "./cleanup.ts";
+import { alive, cleanupLeftovers } from "./cleanup.ts";
 import { createLab, labSkipReason, type LabDescription } from "./lab.ts";
 import "./variants.ts";
 
@@ -35,14 +35,6 @@ function readState(): State | undefined {
   }
 }
 
-function alive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
