@@ -772,7 +772,34 @@ class LabImpl {
       if (last.code === 0) return;
       await sleep(150);
     }
-    throw new Error(`ssh to ${site} gateway did not come up in ${timeoutMs} ms: ${last?.stderr}\nconsole: ${this.gateways[site].consoleLog}`);
+    throw new Error(`ssh to ${site} gateway did not come up in ${timeoutMs} ms: ${last?.stderr}\nconsole (${this.gateways[site].consoleLog}), last lines:\n${this.consoleTail(site)}`);
+  }
+
+  consoleTail(site: Site, lines = 15): string {
+    try {
+      return fs.readFileSync(this.gateways[site].consoleLog, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no console log)";
+    }
+  }
+
+  /**
+   * First boot: a gateway answers ssh in about a second; on a loaded machine one occasionally never
+   * does (seen in CI with two labs booting side by side). It gets one fresh boot before the lab gives up.
+   */
+  async bootOnce(site: Site) {
+    try {
+      await this.waitForSsh(site, 30_000);
+      return;
+    } catch (error) {
+      if (this.stopping) throw error;
+      this.log(`gateway ${site} did not answer ssh within 30 s; booting it again\n${(error as Error).message}`);
+    }
+    await this.stopContainer(site, 0);
+    await this.resetGatewayNetwork(site);
+    this.startContainer(site);
+    await this.writeState();
+    await this.waitForSsh(site);
   }
 
   async restartGateway(site: Site) {
@@ -1032,7 +1059,7 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     t = performance.now();
     for (const site of SITES) impl.startContainer(site);
     await impl.writeState();
-    await Promise.all(SITES.map((s) => impl.waitForSsh(s)));
+    await Promise.all(SITES.map((s) => impl.bootOnce(s)));
     mark("bootToSshMs", t);
 
     const v = variants[variant]!;
