@@ -1,4 +1,3 @@
-import { createElement } from "react";
 import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import type { Site } from "../core/site.ts";
@@ -47,27 +46,27 @@ export async function snapshot(site: Site, sessions: Sessions): Promise<[Gateway
 
 const useColor = () => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
 
-async function live(site: Site, sessions: Sessions, options: Options, ssh: SshOptions, prompts: Prompts): Promise<Sessions> {
-  const { render } = await import("ink");
-  const { StatusPane } = await import("../ui/status/StatusPane.tsx");
-  let current: Sessions = sessions;
-  const app = render(
-    createElement(StatusPane, {
-      site,
-      sessions,
-      reconnect: reconnector(ssh, prompts),
-      intervalSec: options.intervalSec,
-      onQuit: (now: Sessions) => {
-        current = now;
-        app.unmount();
-      },
-    }),
-    // q and Ctrl-C both go through the pane, so it hands back the sessions it ended with.
-    // A real terminal is interactive even where a CI variable is set (Ink would otherwise draw only at exit).
-    { exitOnCtrlC: false, incrementalRendering: true, interactive: process.stdout.isTTY === true },
-  );
-  await app.waitUntilExit();
-  return current;
+/** Signals that end the live pane the way q does (terminal restored, sessions closed), with 128+N. */
+const STOP_SIGNALS = [["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const;
+
+async function live(site: Site, sessions: Sessions, options: Options, ssh: SshOptions, prompts: Prompts): Promise<{ sessions: Sessions; code: number }> {
+  const { runLivePane } = await import("../ui/status/live-pane.ts");
+  const stop = new AbortController();
+  let code: number = ExitCode.Ok;
+  const handlers = STOP_SIGNALS.map(([signal, n]) => {
+    const handler = () => {
+      code = 128 + n;
+      stop.abort();
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    const now = await runLivePane({ site, sessions, reconnect: reconnector(ssh, prompts), intervalSec: options.intervalSec }, { stdin: process.stdin, stdout: process.stdout }, stop.signal);
+    return { sessions: now, code };
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
 }
 
 /**
@@ -84,8 +83,9 @@ export async function status(options: Options): Promise<number> {
   try {
     const interactive = !options.once && !options.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
     if (interactive) {
-      open = await live(site, sessions, options, ssh, prompts);
-      return ExitCode.Ok;
+      const ended = await live(site, sessions, options, ssh, prompts);
+      open = ended.sessions;
+      return ended.code;
     }
     const views = await snapshot(site, sessions);
     process.stdout.write(options.json ? `${JSON.stringify(statusJson(site, views), null, 2)}\n` : statusText(site, views, { color: useColor() }));

@@ -1,5 +1,8 @@
 import type { Key } from "ink";
 
+/** The part of a key press the pane looks at: Ink's `Key` has it, and so does a raw terminal read (raw-keys.ts). */
+export type StatusKey = Pick<Key, "ctrl" | "shift" | "escape" | "tab" | "leftArrow" | "rightArrow" | "upArrow" | "downArrow">;
+
 /**
  * What a key means in the status pane. The wizard's table (src/ui/keys.ts) has no refresh and binds
  * Tab to "next field", so the pane keeps its own, in the same shape.
@@ -13,7 +16,7 @@ export const StatusCommand = {
 
 export type StatusCommand = (typeof StatusCommand)[keyof typeof StatusCommand];
 
-const BINDINGS: Record<StatusCommand, (input: string, key: Key) => boolean> = {
+const BINDINGS: Record<StatusCommand, (input: string, key: StatusKey) => boolean> = {
   [StatusCommand.Quit]: (input, key) => (!key.ctrl && (input === "q" || input === "Q")) || (key.ctrl && input === "c") || key.escape,
   [StatusCommand.Refresh]: (input, key) => !key.ctrl && (input === "r" || input === "R"),
   [StatusCommand.NextGateway]: (_input, key) => key.rightArrow || key.downArrow || (key.tab && !key.shift),
@@ -27,6 +30,6 @@ export const STATUS_KEY_LABELS: Record<StatusCommand, string> = {
   [StatusCommand.PreviousGateway]: "Shift-Tab",
 };
 
-export function statusCommandOf(input: string, key: Key): StatusCommand | undefined {
+export function statusCommandOf(input: string, key: StatusKey): StatusCommand | undefined {
   return (Object.keys(BINDINGS) as StatusCommand[]).find((c) => BINDINGS[c](input, key));
 }

@@ -1,35 +1,8 @@
 import { useEffect, useReducer, useRef, type Dispatch } from "react";
-import type { Site } from "../../core/site.ts";
-import type { GatewaySession } from "../../remote/gateways.ts";
-import { probeGateway, type ProbeCache } from "../../status/probe.ts";
-import type { StatusSample } from "../../status/sample.ts";
-import { probeTargets } from "../../status/targets.ts";
+import { startProbeLoops, type ProbeLoops, type ProbeSettings, type Sessions } from "./probe-loops.ts";
 import { initialStatus, statusReducer, type StatusEvent, type StatusState } from "./state.ts";
 
-export type Sessions = readonly [GatewaySession, GatewaySession];
-
-export type ProbeSettings = {
-  readonly site: Site;
-  /** Already open; the pane probes them until it unmounts. */
-  readonly sessions: Sessions;
-  /** Opens the gateway again after its connection dropped (reboot, network). */
-  readonly reconnect: (previous: GatewaySession) => Promise<GatewaySession>;
-  readonly intervalSec: number;
-  /** The heavy probes (path MTU, 10 pings) run on the first tick, every this many ticks, and on refresh. */
-  readonly heavyEvery?: number;
-  /** Milliseconds to wait before reconnect attempt n (1-based). */
-  readonly backoffMs?: (attempt: number) => number;
-};
-
-/** 1, 2, 4, 8, 16, then every 30 seconds. */
-export function defaultBackoff(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** (attempt - 1));
-}
-
-/** About every 30 seconds, at least every tick when the interval is long. */
-export function heavyEveryFor(intervalSec: number): number {
-  return Math.max(1, Math.round(30 / intervalSec));
-}
+export type { ProbeSettings, Sessions } from "./probe-loops.ts";
 
 export type StatusProbes = {
   readonly state: StatusState;
@@ -40,112 +13,21 @@ export type StatusProbes = {
   readonly sessions: () => Sessions;
 };
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
-
-/**
- * The pane's effects in one place: a loop per gateway that runs one batched probe per tick over the
- * held connection, dispatches what it learned, and on a failure closes the connection and reconnects
- * with backoff. Nothing here throws into React: every failure becomes an event.
- */
+/** The probe loops (probe-loops.ts) for as long as the Ink pane is mounted, their events in one reducer. */
 export function useStatusProbes(settings: ProbeSettings): StatusProbes {
   const [state, dispatch] = useReducer(statusReducer, settings.site, initialStatus);
-  const sessions = useRef<[GatewaySession, GatewaySession]>([settings.sessions[0], settings.sessions[1]]);
-  const wakers = useRef(new Set<() => void>());
-  const heavyWanted = useRef<[boolean, boolean]>([true, true]);
-
+  const loops = useRef<ProbeLoops | undefined>(undefined);
   useEffect(() => {
-    let stopped = false;
-    const { site, reconnect, intervalSec } = settings;
-    const heavyEvery = settings.heavyEvery ?? heavyEveryFor(intervalSec);
-    const backoff = settings.backoffMs ?? defaultBackoff;
-    const caches: [ProbeCache, ProbeCache] = [{}, {}];
-    const latest: [StatusSample | undefined, StatusSample | undefined] = [undefined, undefined];
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          wakers.current.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        wakers.current.add(done);
-      });
-    const addresses = (i: 0 | 1) => latest[i]?.addresses ?? sessions.current[i].facts.connected;
-    // Both gateways' results of a tick are dispatched together, so a tick costs one render, not four.
-    const pending: StatusEvent[] = [];
-    let flushTimer: ReturnType<typeof setTimeout> | undefined;
-    const enqueue = (event: StatusEvent) => {
-      pending.push(event);
-      flushTimer ??= setTimeout(() => {
-        flushTimer = undefined;
-        if (!stopped) for (const e of pending.splice(0)) dispatch(e);
-      }, 120);
-    };
-
-    async function reconnectLoop(i: 0 | 1, first: unknown): Promise<void> {
-      let error = first;
-      void sessions.current[i].conn.close().catch(() => undefined);
-      for (let attempt = 1; !stopped; attempt++) {
-        const wait = backoff(attempt);
-        dispatch({ type: "lost", index: i, error: message(error), attempt, retryInMs: wait });
-        await pause(wait);
-        if (stopped) return;
-        try {
-          const fresh = await reconnect(sessions.current[i]);
-          if (stopped) {
-            void fresh.conn.close().catch(() => undefined);
-            return;
-          }
-          sessions.current[i] = fresh;
-          dispatch({ type: "reconnected", index: i });
-          return;
-        } catch (e) {
-          error = e;
-        }
-      }
-    }
-
-    async function loop(i: 0 | 1): Promise<void> {
-      for (let tick = 0; !stopped; tick++) {
-        const heavy = heavyWanted.current[i] || tick % heavyEvery === 0;
-        heavyWanted.current[i] = false;
-        const started = Date.now();
-        enqueue({ type: "probe-started", index: i, heavy });
-        try {
-          const targets = probeTargets(site, i, addresses(i), addresses(i === 0 ? 1 : 0));
-          const { sample, cache } = await probeGateway(sessions.current[i].root, targets, { heavy, cache: caches[i] });
-          if (stopped) return;
-          caches[i] = cache;
-          latest[i] = sample;
-          enqueue({ type: "sampled", index: i, sample, at: Date.now() });
-          await pause(Math.max(0, intervalSec * 1000 - (Date.now() - started)));
-        } catch (error) {
-          if (stopped) return;
-          caches[i] = {};
-          await reconnectLoop(i, error);
-          heavyWanted.current[i] = true;
-        }
-      }
-    }
-
-    void loop(0).catch(() => undefined);
-    void loop(1).catch(() => undefined);
-    return () => {
-      stopped = true;
-      if (flushTimer) clearTimeout(flushTimer);
-      for (const wake of [...wakers.current]) wake();
-    };
+    const started = startProbeLoops(settings, dispatch);
+    loops.current = started;
+    return () => started.stop();
     // The loops are started once per mount; settings are read when they start.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-
   return {
     state,
     dispatch,
-    refresh: () => {
-      heavyWanted.current = [true, true];
-      for (const wake of [...wakers.current]) wake();
-    },
-    sessions: () => sessions.current,
+    refresh: () => loops.current?.refresh(),
+    sessions: () => loops.current?.sessions() ?? settings.sessions,
   };
 }
