@@ -42,20 +42,31 @@ function paint(text: string, style: Style): string {
 
 const tone = (t: Tone) => color(t);
 
-/** One line cut at `width` with an ellipsis, as Ink's `wrap="truncate-end"` does. */
-const cut = (line: string, width: number) => cliTruncate(line, width, { position: "end" });
+// Characters one column wide whatever the terminal (no emoji presentation, no East Asian wide
+// forms): ASCII, Latin, general punctuation, arrows, box drawing, blocks and shapes, check marks.
+const NARROW = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u205e\u2190-\u21ff\u2500-\u25fc\u2713-\u2717]*$/;
+const SGR = /\x1b\[[0-9;]*m/g;
 
-/** Text broken into lines of at most `width`, as Ink's default `wrap="wrap"` does. */
-const wrapped = (text: string, width: number): string[] => wrapAnsi(text, Math.max(1, width), { trim: false, hard: true }).split("\n");
+/** Columns a line takes; string-width (which segments graphemes) only when a character needs it. */
+function columnsOf(line: string): number {
+  const plain = line.includes("\x1b") ? line.replace(SGR, "") : line;
+  return NARROW.test(plain) ? plain.length : stringWidth(plain);
+}
 
-const pad = (line: string, width: number) => line + " ".repeat(Math.max(0, width - stringWidth(line)));
+/** One line cut at `max` with an ellipsis, as Ink's `wrap="truncate-end"` does. */
+const cut = (line: string, max: number) => (columnsOf(line) <= max ? line : cliTruncate(line, max, { position: "end" }));
+
+/** Text broken into lines of at most `max`, as Ink's default `wrap="wrap"` does. */
+const wrapped = (text: string, max: number): string[] => (columnsOf(text) <= max ? [text] : wrapAnsi(text, Math.max(1, max), { trim: false, hard: true }).split("\n"));
+
+const pad = (line: string, to: number) => line + " ".repeat(Math.max(0, to - columnsOf(line)));
 
 /** Left and right on one line, the space between them filled; the left side gives way first. */
 function spread(left: string, right: string, width: number): string {
   const rightShown = cut(right, width);
-  const room = width - stringWidth(rightShown);
+  const room = width - columnsOf(rightShown);
   if (room <= 1) return rightShown;
-  const leftShown = stringWidth(left) < room ? left : cut(left, room - 1);
+  const leftShown = columnsOf(left) < room ? left : cut(left, room - 1);
   return pad(leftShown, room) + rightShown;
 }
 

@@ -1,6 +1,6 @@
 import type { GatewaySession } from "../../remote/gateways.ts";
 import { probeGateway, type ProbeCache } from "../../status/probe.ts";
-import type { StatusSample } from "../../status/sample.ts";
+import type { ProbeTargets, StatusSample } from "../../status/sample.ts";
 import { probeTargets } from "../../status/targets.ts";
 import type { Site } from "../../core/site.ts";
 import type { StatusEvent } from "./state.ts";
@@ -68,6 +68,17 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
       wakers.add(done);
     });
   const addresses = (i: 0 | 1) => latest[i]?.addresses ?? sessions[i].facts.connected;
+  // The targets follow the gateways' addresses, which rarely change: worked out again only then.
+  const targetCache: [{ key: string; targets: ProbeTargets } | undefined, { key: string; targets: ProbeTargets } | undefined] = [undefined, undefined];
+  const targetsOf = (i: 0 | 1): ProbeTargets => {
+    const [own, peer] = [addresses(i), addresses(i === 0 ? 1 : 0)];
+    const key = JSON.stringify([own, peer]);
+    const cached = targetCache[i];
+    if (cached?.key === key) return cached.targets;
+    const targets = probeTargets(site, i, own, peer);
+    targetCache[i] = { key, targets };
+    return targets;
+  };
   // Both gateways' results of a tick are dispatched together, so a tick costs one render, not four.
   const pending: StatusEvent[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -109,7 +120,7 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
       const started = Date.now();
       enqueue({ type: "probe-started", index: i, heavy });
       try {
-        const targets = probeTargets(site, i, addresses(i), addresses(i === 0 ? 1 : 0));
+        const targets = targetsOf(i);
         const { sample, cache } = await probeGateway(sessions[i].root, targets, { heavy, cache: caches[i] });
         if (stopped) return;
         caches[i] = cache;

@@ -71,14 +71,16 @@ function sampled(state: StatusState, index: 0 | 1, fresh: StatusSample, at: numb
     rates,
     ...(peer ? { counters: { rx: peer.rxBytes, tx: peer.txBytes, at } } : {}),
   });
-  return judged(next);
+  // The other gateway's checks read only this one's public key: judged again when it changed.
+  const keyChanged = pane.sample?.wg?.publicKey !== sample.wg?.publicKey;
+  return judged(next, keyChanged ? [0, 1] : [index]);
 }
 
-/** Checks of both gateways again: the peer-key check of one depends on the other's sample. */
-function judged(state: StatusState): StatusState {
+/** Checks of the gateways in `which` again (the peer-key check of one reads the other's sample). */
+function judged(state: StatusState, which: readonly (0 | 1)[]): StatusState {
   const [a, b] = state.gateways;
   const judge = (index: 0 | 1, pane: GatewayPane, other: GatewayPane): GatewayPane => {
-    if (!pane.sample) return pane;
+    if (!pane.sample || !which.includes(index)) return pane;
     try {
       return { ...pane, checks: checks(state.site, index, pane.sample, other.sample) };
     } catch {
