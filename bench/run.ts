@@ -158,7 +158,7 @@ async function measure(contender: Contender, round: number, under: Under, pane?:
 }
 
 /** Per-tick cost at the SSH transport, from the status code's own probe (test/e2e/measure-tick.ts), when present. */
-type Cost = { roundTrips: number; bytesIn: number; bytesOut: number; ms: number };
+type Cost = { commands: number; bytesIn: number; bytesOut: number; ms: number };
 type TickCost = Record<string, Record<"first" | "heavy" | "light", Cost>>;
 const MEASURE_TICK = join(ROOT, "test", "e2e", "measure-tick.ts");
 
@@ -476,9 +476,9 @@ function report(r: ReportInput): string {
     p("Not measured: " + r.paneError.split("\n").slice(0, 8).join(" ⏎ "));
   }
   if (r.tick) {
-    const k = (c: Cost) => `${((c.bytesIn + c.bytesOut) / 1024).toFixed(2)} KiB (${(c.bytesIn / 1024).toFixed(2)} in, ${(c.bytesOut / 1024).toFixed(2)} out), ${c.roundTrips} round trip, ${c.ms} ms`;
+    const k = (c: Cost) => `${((c.bytesIn + c.bytesOut) / 1024).toFixed(2)} KiB (${(c.bytesIn / 1024).toFixed(2)} in, ${(c.bytesOut / 1024).toFixed(2)} out), ${c.commands} command${c.commands === 1 ? "" : "s"} started, ${c.ms} ms`;
     p();
-    p("Per tick at the SSH transport (test/e2e/measure-tick.ts over wgsite's own connection; TCP payload, SSH overhead included):");
+    p("Per tick at the SSH transport (test/e2e/measure-tick.ts over wgsite's own connection; TCP payload, SSH overhead included). The first tick starts the probe loop on the gateway and sends its script; every later tick is one request line out and one report back:");
     p();
     p("| Gateway | First tick | Light tick | Heavy tick (every 30 s) |");
     p("| --- | --- | --- | --- |");

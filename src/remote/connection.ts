@@ -14,6 +14,8 @@ export type ExecOptions = {
   readonly onStdout?: (chunk: string) => void;
   /** Keeps the command's stdin open until this settles (after `stdin` is written), e.g. to hold a lock. */
   readonly holdStdin?: Promise<void>;
+  /** Receives a writer for more stdin after `stdin`, for as long as `holdStdin` keeps it open (a conversation with a remote loop). */
+  readonly feedStdin?: (write: (text: string) => void) => void;
 };
 
 /** One session with one gateway, held for a whole run; every call is one round trip. */

@@ -15,6 +15,7 @@ import { after, before, test } from "node:test";
 import { createLab, labSkipReason, type Lab } from "../lab/lab.ts";
 import { eventually, labSite, wgsite, wgsiteArgv } from "./run-wgsite.ts";
 import { quote } from "../../src/core/shell.ts";
+import type { TickCost } from "./measure-tick.ts";
 
 const skip = labSkipReason();
 const MIN = 60_000;
@@ -189,7 +190,7 @@ test("a wrong peer key in alpha's config: peer key red; wgsite apply rewrites it
   await green();
 });
 
-test("one round trip per gateway per tick; what a tick costs on the wire", { skip, timeout: 3 * MIN }, async () => {
+test("the live pane's probes: one command per gateway, then one request line and one report per tick; what a tick costs on the wire", { skip, timeout: 3 * MIN }, async () => {
   const script = fileURLToPath(new URL("./measure-tick.ts", import.meta.url));
   const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
   const r = await lab.inNs(lab.operatorNs, [process.execPath, ...(isDeno ? ["run", "-A"] : []), script, site, lab.sshConfigFile], {
@@ -197,12 +198,13 @@ test("one round trip per gateway per tick; what a tick costs on the wire", { ski
     timeoutMs: 2 * MIN,
   });
   assert.equal(r.code, 0, r.stderr);
-  const costs = JSON.parse(r.stdout) as Record<string, Record<string, { roundTrips: number; bytesIn: number; bytesOut: number; ms: number }>>;
+  const costs = JSON.parse(r.stdout) as Record<string, Record<"first" | "heavy" | "light", TickCost>>;
   console.error(`[status] tick cost: ${r.stdout.trim()}`);
   for (const [name, kinds] of Object.entries(costs)) {
-    for (const [kind, cost] of Object.entries(kinds)) assert.equal(cost.roundTrips, 1, `${name} ${kind}`);
-    assert.ok(kinds.light!.bytesIn < kinds.first!.bytesIn, `${name}: unchanged sections come back as a checksum`);
-    assert.ok(kinds.light!.bytesOut < kinds.first!.bytesOut, `${name}: the script travels gzipped`);
+    assert.equal(kinds.first.commands, 1, `${name}: the probe loop is one command`);
+    assert.equal(kinds.heavy.commands + kinds.light.commands, 0, `${name}: later ticks start no command`);
+    assert.ok(kinds.light.bytesIn < kinds.first.bytesIn, `${name}: unchanged sections come back as a checksum`);
+    assert.ok(kinds.light.bytesOut < 400, `${name}: a tick's request is one short line (${kinds.light.bytesOut} bytes out)`);
   }
 });
 

@@ -127,6 +127,9 @@ export class SshSession implements Connection {
         if (options.holdStdin) {
           // stdin stays open until the caller lets go: the remote side can hold a lock until then.
           if (options.stdin !== undefined) ch.write(Buffer.from(options.stdin, "utf8"));
+          options.feedStdin?.((text) => {
+            if (!ch.writableEnded) ch.write(Buffer.from(text, "utf8"));
+          });
           void options.holdStdin.then(() => ch.end(), () => ch.end());
         } else {
           ch.end(options.stdin === undefined ? undefined : Buffer.from(options.stdin, "utf8"));

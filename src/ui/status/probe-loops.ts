@@ -1,7 +1,8 @@
 import type { GatewaySession } from "../../remote/gateways.ts";
-import { probeGateway, type ProbeCache } from "../../status/probe.ts";
+import type { ProbeCache } from "../../status/probe.ts";
 import type { ProbeTargets, StatusSample } from "../../status/sample.ts";
 import { probeTargets } from "../../status/targets.ts";
+import { ProbeWatch } from "../../status/watch.ts";
 import type { Site } from "../../core/site.ts";
 import type { StatusEvent } from "./state.ts";
 
@@ -42,9 +43,9 @@ export type ProbeLoops = {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
 
 /**
- * The pane's effects in one place: a loop per gateway that runs one batched probe per tick over the
- * held connection, hands what it learned to `dispatch`, and on a failure closes the connection and
- * reconnects with backoff. Nothing here throws: every failure becomes an event. Both the Ink pane
+ * The pane's effects in one place: a loop per gateway that asks the gateway's probe loop
+ * (watch.ts, one command over the held connection) for one tick per interval, hands what it learned
+ * to `dispatch`, and on a failure closes the connection and reconnects with backoff. Nothing here throws: every failure becomes an event. Both the Ink pane
  * (use-status-probes.ts) and the terminal pane of `wgsite status` (live-pane.ts) run these.
  */
 export function startProbeLoops(settings: ProbeSettings, dispatch: (event: StatusEvent) => void): ProbeLoops {
@@ -56,6 +57,18 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
   const heavyEvery = settings.heavyEvery ?? heavyEveryFor(intervalSec);
   const backoff = settings.backoffMs ?? defaultBackoff;
   const caches: [ProbeCache, ProbeCache] = [{}, {}];
+  // One long-lived probe command per gateway (watch.ts), opened again when its targets change.
+  const watches: [ProbeWatch | undefined, ProbeWatch | undefined] = [undefined, undefined];
+  const watchFor = (i: 0 | 1, targets: ProbeTargets): ProbeWatch => {
+    const open = watches[i];
+    if (open && open.targets === targets) return open;
+    open?.close();
+    return (watches[i] = new ProbeWatch(sessions[i].root, targets));
+  };
+  const dropWatch = (i: 0 | 1) => {
+    watches[i]?.close();
+    watches[i] = undefined;
+  };
   const latest: [StatusSample | undefined, StatusSample | undefined] = [undefined, undefined];
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -75,7 +88,9 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
     const key = JSON.stringify([own, peer]);
     const cached = targetCache[i];
     if (cached?.key === key) return cached.targets;
-    const targets = probeTargets(site, i, own, peer);
+    const fresh = probeTargets(site, i, own, peer);
+    // The same targets keep the same object, so the probe loop on the gateway keeps running.
+    const targets = cached && JSON.stringify(cached.targets) === JSON.stringify(fresh) ? cached.targets : fresh;
     targetCache[i] = { key, targets };
     return targets;
   };
@@ -120,14 +135,14 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
       const started = Date.now();
       enqueue({ type: "probe-started", index: i, heavy });
       try {
-        const targets = targetsOf(i);
-        const { sample, cache } = await probeGateway(sessions[i].root, targets, { heavy, cache: caches[i] });
+        const { sample, cache } = await watchFor(i, targetsOf(i)).tick(heavy, caches[i], heavy ? 30_000 : 15_000);
         if (stopped) return;
         caches[i] = cache;
         latest[i] = sample;
         enqueue({ type: "sampled", index: i, sample, at: Date.now() });
         await pause(Math.max(0, intervalSec * 1000 - (Date.now() - started)));
       } catch (error) {
+        dropWatch(i);
         if (stopped) return;
         caches[i] = {};
         await reconnectLoop(i, error);
@@ -147,6 +162,8 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
     stop: () => {
       stopped = true;
       if (flushTimer) clearTimeout(flushTimer);
+      dropWatch(0);
+      dropWatch(1);
       for (const wake of [...wakers]) wake();
     },
   };

@@ -4,17 +4,17 @@ import { render } from "ink-testing-library";
 import { StatusPane } from "../../../src/ui/status/StatusPane.tsx";
 import type { Sessions } from "../../../src/ui/status/use-status-probes.ts";
 import { captureSite } from "../../status/helpers.ts";
-import { fakeSession, until, type FakeGateway } from "./fake-gateways.ts";
+import { fakeGateway, fakeSession, until, type FakeGateway } from "./fake-gateways.ts";
 import { plain } from "./helpers.ts";
 
 const site = captureSite();
 
 test("the pane probes both gateways, switches focus, refreshes, reconnects a dropped gateway and hands back its sessions on q", async () => {
   const gws: [FakeGateway, FakeGateway] = [
-    { scripts: [], sent: [], fail: false, closed: false },
-    { scripts: [], fail: false, closed: false },
+    fakeGateway(),
+    fakeGateway(),
   ];
-  const replacement: FakeGateway = { scripts: [], fail: false, closed: false };
+  const replacement: FakeGateway = fakeGateway();
   const reconnects: string[] = [];
   let quitWith: Sessions | undefined;
   const sessions: Sessions = [fakeSession(0, gws[0]), fakeSession(1, gws[1])];
@@ -37,28 +37,28 @@ test("the pane probes both gateways, switches focus, refreshes, reconnects a dro
   const frame = () => plain(lastFrame());
   try {
     await until("both gateways", frame, (f) => f.includes("matches beta") && f.includes("matches alpha"));
-    // The first tick of each gateway is heavy; the next ones are light.
-    assert.ok(gws[0].scripts[0]!.includes("-M do"));
-    await until("a light tick", frame, () => gws[0].scripts.length >= 3);
-    assert.ok(!gws[0].scripts[2]!.includes("-M do"));
-    // The captured gateway has gunzip: after the first tick the script travels gzipped.
-    assert.ok(!gws[0].sent![0]!.startsWith('sh -c "$(printf %s '));
-    assert.ok(gws[0].sent![1]!.startsWith('sh -c "$(printf %s '));
+    // One probe command per gateway for the whole pane; the first tick is heavy, the next ones light.
+    assert.equal(gws[0].scripts.length, 1);
+    assert.match(gws[0].scripts[0]!, /^light\(\) \{$/m);
+    assert.match(gws[0].ticks[0]!, /^H none none$/);
+    await until("a light tick", frame, () => gws[0].ticks.length >= 3);
+    assert.match(gws[0].ticks[2]!, /^L \d+-\d+ \d+-\d+$/, "the sections it already has are asked for by checksum");
+    assert.equal(gws[0].scripts.length, 1);
 
     stdin.write("\t");
     await until("beta's fixes", frame, (f) => f.includes("✖ beta ip_forward: sysctl -w net.ipv4.ip_forward=1"));
 
-    const before = gws[0].scripts.length;
+    const before = gws[0].ticks.length;
     stdin.write("r");
-    await until("a heavy tick after r", frame, () => gws[0].scripts.slice(before).some((s) => s.includes("-M do")));
+    await until("a heavy tick after r", frame, () => gws[0].ticks.slice(before).some((t) => t.startsWith("H")));
 
     gws[1].fail = true;
     await until("reconnecting", frame, (f) => /beta wgB\s+reconnecting #1/.test(f));
     assert.ok(gws[1].closed, "the dead connection is closed");
-    await until("beta back", frame, () => replacement.scripts.length > 0);
+    await until("beta back", frame, () => replacement.ticks.length > 0);
     await until("beta live", frame, (f) => /beta wgB\s+(● live|◌ full probe)/.test(f));
     assert.deepEqual(reconnects, ["beta"]);
-    assert.ok(replacement.scripts[0]!.includes("-M do"), "the first tick after a reconnect is heavy");
+    assert.ok(replacement.ticks[0]!.startsWith("H "), "the first tick after a reconnect is heavy");
 
     stdin.write("q");
     await until("quit", frame, () => quitWith !== undefined);
@@ -72,8 +72,8 @@ test("the pane probes both gateways, switches focus, refreshes, reconnects a dro
 
 test("a reconnect that keeps failing backs off and says so; the pane stays up", async () => {
   const gws: [FakeGateway, FakeGateway] = [
-    { scripts: [], fail: false, closed: false },
-    { scripts: [], fail: true, closed: false },
+    fakeGateway(),
+    { ...fakeGateway(), fail: true },
   ];
   let attempts = 0;
   const { lastFrame, unmount } = render(

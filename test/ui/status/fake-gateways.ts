@@ -1,32 +1,38 @@
-import { Buffer } from "node:buffer";
-import { gunzipSync } from "node:zlib";
 import type { HostFacts } from "../../../src/core/host-facts.ts";
-import type { Connection, ExecResult } from "../../../src/remote/connection.ts";
+import type { Connection, ExecOptions, ExecResult } from "../../../src/remote/connection.ts";
 import type { GatewaySession } from "../../../src/remote/gateways.ts";
 import { captureSite, fixture } from "../../status/helpers.ts";
 
 const site = captureSite();
 
-export type FakeGateway = { scripts: string[]; sent?: string[]; fail: boolean; closed: boolean };
+/**
+ * A gateway as the pane's probes see it: `scripts` are the commands it was sent, `ticks` the request
+ * lines of the probe loop ("L ..." or "H ..."). `fail` makes the next tick lose the connection.
+ */
+export type FakeGateway = { scripts: string[]; ticks: string[]; fail: boolean; closed: boolean };
 
-/** The script as the gateway's shell sees it (after the first tick, ticks travel gzipped). */
-function unpack(command: string): string {
-  const packed = /^sh -c "\$\(printf %s ([A-Za-z0-9+/=]+) \| base64 -d \| gunzip\)"$/.exec(command);
-  return packed ? gunzipSync(Buffer.from(packed[1]!, "base64")).toString("utf8") : command;
-}
+export const fakeGateway = (): FakeGateway => ({ scripts: [], ticks: [], fail: false, closed: false });
 
-/** A connection that answers every tick with a real captured tick of that gateway. */
+/** A connection whose probe loop answers every tick with a real captured tick of that gateway. */
 export function fakeSession(index: 0 | 1, gw: FakeGateway): GatewaySession {
   const name = index === 0 ? "alpha" : "beta";
+  const answer = (heavy: boolean) => fixture(`tick-${name}-${heavy || index === 1 ? "heavy" : "light"}.txt`);
   const conn: Connection = {
     label: name,
     stats: { roundTrips: 0, bytesIn: 0, bytesOut: 0, connections: 1 },
-    async exec(command: string): Promise<ExecResult> {
-      gw.scripts.push(unpack(command));
-      gw.sent?.push(command);
-      if (gw.fail) throw new Error("connection lost");
-      const heavy = unpack(command).includes("@@wgsite-fact mtu'");
-      return { stdout: fixture(`tick-${name}-${heavy || index === 1 ? "heavy" : "light"}.txt`), stderr: "", code: 0 };
+    exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+      gw.scripts.push(command);
+      if (gw.fail) return Promise.reject(new Error("connection lost"));
+      if (!options.feedStdin) return Promise.resolve({ stdout: answer(command.includes("@@wgsite-fact mtu'")), stderr: "", code: 0 });
+      return new Promise((resolve, reject) => {
+        void options.holdStdin?.then(() => resolve({ stdout: "", stderr: "", code: 0 }));
+        options.feedStdin!((text) => {
+          for (const line of text.split("\n").filter(Boolean)) {
+            gw.ticks.push(line);
+            setTimeout(() => (gw.fail ? reject(new Error("connection lost")) : options.onStdout?.(`${answer(line.startsWith("H"))}\n@@wgsite-tick-end\n`)), 1);
+          }
+        });
+      });
     },
     async close() {
       gw.closed = true;

@@ -6,7 +6,7 @@ import { runLivePane } from "../../../src/ui/status/live-pane.ts";
 import type { Sessions } from "../../../src/ui/status/probe-loops.ts";
 import { keyPresses } from "../../../src/ui/status/raw-keys.ts";
 import { captureSite } from "../../status/helpers.ts";
-import { fakeSession, until, type FakeGateway } from "./fake-gateways.ts";
+import { fakeGateway, fakeSession, until, type FakeGateway } from "./fake-gateways.ts";
 import { plain } from "./helpers.ts";
 import { VtScreen } from "./vt-screen.ts";
 
@@ -32,10 +32,10 @@ test("keys from a raw terminal read: letters, Ctrl-C, Tab, Shift-Tab, arrows, a 
 
 test("wgsite status's pane in a terminal: both gateways drawn, Tab and arrows switch the fixes, r refreshes, a dropped gateway reconnects, q restores the terminal and hands back the sessions", async () => {
   const gws: [FakeGateway, FakeGateway] = [
-    { scripts: [], fail: false, closed: false },
-    { scripts: [], fail: false, closed: false },
+    fakeGateway(),
+    fakeGateway(),
   ];
-  const replacement: FakeGateway = { scripts: [], fail: false, closed: false };
+  const replacement: FakeGateway = fakeGateway();
   const sessions: Sessions = [fakeSession(0, gws[0]), fakeSession(1, gws[1])];
   const term = fakeTerminal(80, 40);
   const ended = runLivePane(
@@ -54,13 +54,13 @@ test("wgsite status's pane in a terminal: both gateways drawn, Tab and arrows sw
   term.stdin.write("\x1b[D");
   await until("alpha's again", term.screen, (f) => f.includes("✖ alpha unit: systemctl enable --now wg-quick@wgA") && !f.includes("✖ beta ip_forward: sysctl"));
 
-  const before = gws[0].scripts.length;
+  const before = gws[0].ticks.length;
   term.stdin.write("r");
-  await until("a heavy tick after r", term.screen, () => gws[0].scripts.slice(before).some((s) => s.includes("-M do")));
+  await until("a heavy tick after r", term.screen, () => gws[0].ticks.slice(before).some((t) => t.startsWith("H")));
 
   gws[1].fail = true;
   await until("reconnecting", term.screen, (f) => /beta wgB\s+reconnecting #1/.test(f));
-  await until("beta live again", term.screen, (f) => replacement.scripts.length > 0 && /beta wgB\s+(● live|◌ full probe)/.test(f));
+  await until("beta live again", term.screen, (f) => replacement.ticks.length > 0 && /beta wgB\s+(● live|◌ full probe)/.test(f));
 
   term.stdin.write("q");
   const now = await ended;
@@ -69,15 +69,15 @@ test("wgsite status's pane in a terminal: both gateways drawn, Tab and arrows sw
   assert.equal(term.stdin.raw, false);
   assert.equal(term.vt.cursorVisible, true);
   assert.match(term.screen(), /q quit {2}· {2}r refresh now/, "the last frame stays on screen");
-  const ticks = gws[0].scripts.length;
+  const ticks = gws[0].ticks.length;
   await new Promise((r) => setTimeout(r, 100));
-  assert.equal(gws[0].scripts.length, ticks, "no probe after quitting");
+  assert.equal(gws[0].ticks.length, ticks, "no probe after quitting");
 });
 
 test("a signal ends the pane like q; a narrow terminal stacks the gateways; a resize redraws from the top", async () => {
   const gws: [FakeGateway, FakeGateway] = [
-    { scripts: [], fail: false, closed: false },
-    { scripts: [], fail: false, closed: false },
+    fakeGateway(),
+    fakeGateway(),
   ];
   const term = fakeTerminal(60, 80);
   const stop = new AbortController();

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import type { Connection, ExecOptions, ExecResult } from "../../src/remote/connection.ts";
+import type { ProbeTargets } from "../../src/status/sample.ts";
+import { ProbeWatch, tickRequest, watchScript } from "../../src/status/watch.ts";
+
+/** Loopback only: the probes' pings must not leave this machine. */
+const TARGETS: ProbeTargets = { iface: "wgtest9", port: 51000, peerTunnelAddress: "127.0.0.2", remoteLanAddresses: ["127.0.0.3"] };
+
+/** A Connection that runs commands in a local sh, stdin fed as the watch feeds it (as SshSession does). */
+function localShell(started: string[] = []): Connection {
+  return {
+    label: "local",
+    stats: { roundTrips: 0, bytesIn: 0, bytesOut: 0, connections: 1 },
+    exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+      started.push(command);
+      return new Promise((resolve) => {
+        const child = spawn("sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"] });
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => options.onStdout?.(d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("close", (code) => resolve({ stdout: "", stderr, code: code ?? 255 }));
+        if (options.stdin !== undefined) child.stdin.write(options.stdin);
+        options.feedStdin?.((text) => child.stdin.write(text));
+        if (options.holdStdin) void options.holdStdin.then(() => child.stdin.end());
+        else child.stdin.end();
+      });
+    },
+    async close() {},
+  };
+}
+
+test("the request line names the kind of tick and the checksums the client holds", () => {
+  assert.equal(tickRequest(true, {}), "H none none\n");
+  assert.equal(tickRequest(false, { addresses: { sum: "1-2", text: "" }, firewall: { sum: "3-4", text: "" } }), "L 1-2 3-4\n");
+});
+
+test("the loop's script: light and heavy ticks as functions whose probes read /dev/null", () => {
+  const script = watchScript(TARGETS);
+  assert.match(script, /^light\(\) \{$/m);
+  assert.match(script, /^heavy\(\) \{$/m);
+  assert.match(script, /L\) light <\/dev\/null ;; H\) heavy <\/dev\/null ;;/);
+  assert.match(script, /if \[ "\$s" = "\$kf" \]; then echo "@@same"/);
+  assert.equal((script.match(/-M do/g) ?? []).length, 1, "path MTU only in the heavy tick");
+});
+
+test("one command for many ticks: each request gets its report; unchanged sections come back as a checksum; closing ends the loop", async () => {
+  const started: string[] = [];
+  const watch = new ProbeWatch(localShell(started), TARGETS);
+  const first = await watch.tick(false, {}, 10_000);
+  assert.ok(first.sample.clock > 0);
+  assert.match(first.cache.addresses?.sum ?? "", /^\d+-\d+$/);
+  const second = await watch.tick(false, first.cache, 10_000);
+  assert.deepEqual(second.sample.addresses, first.sample.addresses, "filled in from the checksum");
+  const heavy = await watch.tick(true, second.cache, 20_000);
+  assert.ok(heavy.sample.heavy, "a heavy tick runs the heavy probes");
+  assert.equal(started.length, 1);
+  watch.close();
+  await assert.rejects(watch.tick(false, {}, 1000), /closed/);
+});
+
+test("a loop that ends or never answers fails the tick with a clear error", async () => {
+  const dead: Connection = { ...localShell(), exec: () => Promise.resolve({ stdout: "", stderr: "sudo: a password is required\n", code: 1 }) };
+  await assert.rejects(new ProbeWatch(dead, TARGETS).tick(false, {}, 5000), /local: the status probe stopped \(exit 1\): sudo: a password is required/);
+  const silent: Connection = { ...localShell(), exec: () => new Promise(() => undefined) };
+  await assert.rejects(new ProbeWatch(silent, TARGETS).tick(false, {}, 50), /local: no status report within 0 s/);
+});
