@@ -125,13 +125,20 @@ function parseRoutes(text: string): StatusSample["routes"] {
     });
 }
 
+// A section the gateway reported unchanged is the same cache entry as last tick: parsed once per change.
+const parsed = new WeakMap<object, unknown>();
+function parsedOnce<T>(entry: object | undefined, parse: () => T): T {
+  if (!entry) return parse();
+  if (!parsed.has(entry)) parsed.set(entry, parse());
+  return parsed.get(entry) as T;
+}
+
 /** Parses a tick's output; `cache` fills in the sections the gateway reported unchanged. */
 export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache = {}): { sample: StatusSample; cache: ProbeCache } {
   const parts = splitFacts(output);
   const ctx = ctxOf(t);
   const addresses = unelide(parts.get("addresses"), cache.addresses);
   const fw = unelide(parts.get("firewall"), cache.firewall);
-  const fwParsed = firewall.parse(fw?.text ?? "", ctx);
   const linkText = parts.get("link") ?? "";
   const mtu = /\bmtu (\d+)/.exec(linkText)?.[1];
   const clock = Number(parts.get("clock")?.trim()) || 0;
@@ -154,9 +161,12 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
     unit: unitState.parse(parts.get("unit") ?? "", ctx),
     ipForward: ipForward.parse(parts.get("ip-forward") ?? "", ctx),
     rpFilter: rpFilter.parse(parts.get("rp-filter") ?? "", ctx),
-    addresses: connected.parse(addresses?.text ?? "", ctx),
+    addresses: parsedOnce(addresses, () => connected.parse(addresses?.text ?? "", ctx)),
     routes: parseRoutes(parts.get("routes") ?? ""),
-    firewall: { iptables: parseIptablesSave(fwParsed.raw.iptables), nft: parseNftRuleset(fwParsed.raw.nft) },
+    firewall: parsedOnce(fw, () => {
+      const { raw } = firewall.parse(fw?.text ?? "", ctx);
+      return { iptables: parseIptablesSave(raw.iptables), nft: parseNftRuleset(raw.nft) };
+    }),
     tunnelPing: parsePing(parts.get("tunnel-ping") ?? ""),
     ...(lanPing ? { lanPing } : {}),
     ...(heavy ? { heavy } : {}),
