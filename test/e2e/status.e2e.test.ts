@@ -227,14 +227,51 @@ test("the live pane in a terminal: beta reboots, the pane says reconnecting, bet
     assert.ok(await eventually(async () => /reconnecting #\d/.test(screen.slice(mark)), 60_000, 250), `no "reconnecting" after the reboot:\n${screen.slice(-3000)}`);
     const back = screen.length;
     assert.ok(
-      // Ink redraws only what changed on a line: after the reboot, beta's "● live" and the summary's "up, …"
-      // are written again, the unchanged parts of their lines are not.
+      // The pane rewrites only the lines that changed: after the reboot, beta's "● live" and the summary's
+      // "up, …" are written again.
       await eventually(async () => /● live|◌ full probe/.test(screen.slice(back)) && /up, [\d.]+ ms/.test(screen.slice(back)), 120_000, 500),
       `beta did not come back:\n${screen.slice(-3000)}`,
     );
     child.stdin!.write("q");
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 20_000))]);
     assert.equal(code, 0, `q did not end the pane:\n${screen.slice(-2000)}`);
+    assert.deepEqual(await probeLoops(), [0, 0], "the probe loops ended on both gateways");
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
+
+/** Processes of the pane's probe loop (watch.ts) still running on each gateway. */
+async function probeLoops(): Promise<number[]> {
+  return (await eventually(async () => (await probeLoopsNow()).every((n) => n === 0), 10_000, 250)) ? [0, 0] : await probeLoopsNow();
+}
+
+/** The same count right now, without waiting for the loops to end. */
+async function probeLoopsNow(): Promise<number[]> {
+  return await Promise.all((["alpha", "beta"] as const).map(async (g) => Number((await lab.inGateway(g, "ps -eo args | grep -c '[r]ead -r kind ka kf'")).stdout.trim())));
+}
+
+test("SIGTERM ends the live pane like q: exit 143, the terminal back in cooked mode, no probe loop left on the gateways", { skip, timeout: 2 * MIN }, async () => {
+  const argv = wgsiteArgv(["status", "-c", site, "--ssh-config", lab.sshConfigFile]);
+  // exec keeps the shell's pid: the pid printed is wgsite's.
+  const inner = `stty cols 100 rows 40; echo "pid=$$"; exec ${argv.map(quote).join(" ")}`;
+  const child = spawn("ip", ["netns", "exec", lab.operatorNs, "script", "-qfec", `sh -c ${quote(inner)}; echo "exit=$?"; stty -a`, "/dev/null"], {
+    env: { ...process.env, NO_COLOR: "1", TERM: "xterm-256color", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let screen = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (screen += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  try {
+    assert.ok(await eventually(async () => /beta 10\.10\.11\.0\/24: up/.test(screen), 60_000, 250), `no green summary:\n${screen.slice(-2000)}`);
+    assert.ok((await probeLoopsNow()).every((n) => n > 0), "a probe loop runs on each gateway while the pane is open");
+    const pid = Number(/pid=(\d+)/.exec(screen)?.[1]);
+    process.kill(pid, "SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    assert.match(screen, /exit=143/, `wgsite's exit code:\n${screen.slice(-1500)}`);
+    assert.match(screen, /\x1b\[\?25h/, "the cursor is shown again");
+    assert.match(screen, /[^-]icanon/, `the terminal is back in cooked mode:\n${screen.slice(-1500)}`);
+    assert.deepEqual(await probeLoops(), [0, 0], "the probe loops ended on both gateways");
   } finally {
     child.kill("SIGKILL");
   }
