@@ -22,7 +22,7 @@ import { statusColor } from "./tone.ts";
  */
 
 /** Side by side needs two columns of at least 39 characters. */
-export const SIDE_BY_SIDE_MIN = 78;
+const SIDE_BY_SIDE_MIN = 78;
 
 /** Rows the full side-by-side pane takes with a few fixes listed. */
 const FULL_ROWS = 36;
