@@ -46,29 +46,6 @@ export async function snapshot(site: Site, sessions: Sessions): Promise<[Gateway
 
 const useColor = () => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
 
-/** Signals that end the live pane the way q does (terminal restored, sessions closed), with 128+N. */
-const STOP_SIGNALS = [["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const;
-
-async function live(site: Site, sessions: Sessions, options: Options, ssh: SshOptions, prompts: Prompts): Promise<{ sessions: Sessions; code: number }> {
-  const { runLivePane } = await import("../ui/status/live-pane.ts");
-  const stop = new AbortController();
-  let code: number = ExitCode.Ok;
-  const handlers = STOP_SIGNALS.map(([signal, n]) => {
-    const handler = () => {
-      code = 128 + n;
-      stop.abort();
-    };
-    process.on(signal, handler);
-    return [signal, handler] as const;
-  });
-  try {
-    const now = await runLivePane({ site, sessions, reconnect: reconnector(ssh, prompts), intervalSec: options.intervalSec }, { stdin: process.stdin, stdout: process.stdout }, stop.signal);
-    return { sessions: now, code };
-  } finally {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
-  }
-}
-
 /**
  * `wgsite status -c FILE`: the live pane of both gateways; `--once` / `--json` (or no terminal)
  * print one snapshot instead. Exit 0 when no check is red, 3 when one is.
@@ -83,7 +60,8 @@ export async function status(options: Options): Promise<number> {
   try {
     const interactive = !options.once && !options.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
     if (interactive) {
-      const ended = await live(site, sessions, options, ssh, prompts);
+      const { watchInTerminal } = await import("../ui/status/live-pane.ts");
+      const ended = await watchInTerminal({ site, sessions, reconnect: reconnector(ssh, prompts), intervalSec: options.intervalSec });
       open = ended.sessions;
       return ended.code;
     }

@@ -45,7 +45,7 @@ export function App({ initial, services, onExit }: Props) {
       {state.screen === "connect" ? <ConnectScreen {...screenProps} /> : null}
       {state.screen === "review" ? <ReviewScreen {...screenProps} /> : null}
       {state.screen === "apply" ? <ApplyScreen {...screenProps} /> : null}
-      {state.screen === "done" ? <DoneScreen {...screenProps} services={services} problems={problems} /> : null}
+      {state.screen === "done" ? <DoneScreen {...screenProps} problems={problems} /> : null}
       {prompt ? <PromptView prompt={prompt} onAnswer={(id, answer) => dispatch({ type: "prompt-answered", id, answer })} /> : null}
       {state.quitAsked ? <QuitConfirm onAnswer={(abandon) => dispatch({ type: "quit-answered", abandon })} /> : null}
       <KeyHints hints={hints} />

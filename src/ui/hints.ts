@@ -35,7 +35,7 @@ export function hintsFor(state: WizardState): readonly Hint[] {
       if (state.apply?.running) return [{ command: Command.Quit, does: "quit (asks first)" }];
       return [{ keys: "Enter", does: "connect again" }, { command: Command.Back, does: "back to the answers" }, QUIT];
     case "done":
-      // Once saved, the live pane below lists its own keys (q, r, ←/→).
-      return state.save.status === "saved" ? [{ keys: "Enter", does: "finish" }] : [{ keys: "Enter", does: "save" }, QUIT];
+      // Once saved, the live pane takes over below and lists its own keys (q, r, ←/→).
+      return state.save.status === "saved" ? [] : [{ keys: "Enter", does: "save" }, QUIT];
   }
 }

@@ -80,7 +80,6 @@ function leaveForm(state: WizardState, screen: FormScreen): Transition {
 function next(state: WizardState): Transition {
   const screen = state.screen;
   if (isForm(screen)) {
-    if (screen === "done" && state.save.status === "saved") return leave(state);
     const field = state.focus;
     if (state.otherHighlighted === field) return stay({ ...state, typing: [...state.typing, field], otherHighlighted: undefined });
     if (fieldProblems(state.answers, state.extras)[field]) return stay(state);
@@ -126,11 +125,11 @@ export function exitCode(state: WizardState): number {
 }
 
 /** Leaves the wizard (once) with its exit code and a last line for the terminal, where one helps. */
-function leave(state: WizardState): Transition {
-  return state.exiting ? stay(state) : stay({ ...state, exiting: true, quitAsked: false }, exitWith(state));
+function leave(state: WizardState, watch = false): Transition {
+  return state.exiting ? stay(state) : stay({ ...state, exiting: true, quitAsked: false }, exitWith(state, watch));
 }
 
-function exitWith(state: WizardState): WizardEffect {
+function exitWith(state: WizardState, watch: boolean): WizardEffect {
   const code = exitCode(state);
   const rerun = "run wgsite again (every step checks before it acts, so a rerun finishes the job)";
   if (state.apply?.running) {
@@ -138,7 +137,7 @@ function exitWith(state: WizardState): WizardEffect {
   }
   if (!state.apply) return { type: "exit", code, message: "quit; nothing was changed on the gateways" };
   if (state.save.status !== "saved") return { type: "exit", code, message: "quit without saving the site file" };
-  return { type: "exit", code };
+  return { type: "exit", code, ...(watch && state.site ? { watch: state.site } : {}) };
 }
 
 export function update(state: WizardState, event: WizardEvent): Transition {
@@ -202,7 +201,8 @@ export function update(state: WizardState, event: WizardEvent): Transition {
       return stay(enter({ ...state, apply, quitAsked: false, answers: { ...state.answers, savePath } }, "done"), { type: "release" });
     }
     case "saved":
-      return stay({ ...state, save: { status: "saved", path: event.path } });
+      // Nothing is left to ask: the wizard hands the terminal to the live pane (run-wizard.tsx).
+      return leave({ ...state, save: { status: "saved", path: event.path } }, true);
     case "save-failed":
       return stay({ ...state, save: { status: "asking", error: event.message } });
   }

@@ -73,13 +73,24 @@ export async function runWizard(options: Options): Promise<number> {
     process.on(signal, handler);
     return [signal, handler] as const;
   });
+  let final: WizardExit;
   try {
     await app.waitUntilExit();
+    // From here the pane handles signals itself (its own exit codes, its sessions handed back).
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    final = result as WizardExit;
+    // The tunnel is up and the site file saved: the live pane takes over below the wizard's last screen.
+    const live = final.watch ? services.live() : undefined;
+    if (final.watch && live) {
+      const { watchInTerminal } = await import("./status/live-pane.ts");
+      const ended = await watchInTerminal({ site: final.watch, sessions: live.sessions, reconnect: live.reconnect, intervalSec: options.intervalSec });
+      services.adopt(ended.sessions);
+      final = { code: ended.code };
+    }
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
     await services.disconnect();
   }
-  const final = result as WizardExit;
   if (final.message) process.stderr.write(`wgsite: ${final.message}\n`);
   return final.code;
 }

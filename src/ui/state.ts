@@ -128,7 +128,8 @@ export type WizardEffect =
   | { readonly type: "apply"; readonly attempt: number; readonly site: Site }
   | { readonly type: "answer-prompt"; readonly id: number; readonly answer: PromptAnswer }
   | { readonly type: "save"; readonly path: string; readonly text: string }
-  | { readonly type: "exit"; readonly code: number; readonly message?: string };
+  /** `watch`: the tunnel is up and the site file saved: the live pane of this site takes over the terminal below the last screen. */
+  | { readonly type: "exit"; readonly code: number; readonly message?: string; readonly watch?: Site };
 
 export type Transition = { readonly state: WizardState; readonly effects: readonly WizardEffect[] };
 

@@ -160,10 +160,14 @@ test("from the first screen to a verified tunnel, by keystrokes in a real termin
   assert.match(done, /✔ handshake/);
   save("9-done", done);
   await keys("Enter");
+  // Saved, the wizard is over and the live pane of `wgsite status` takes over below it, on the same connections.
   await waitFor("Site file saved");
-  await sleep(4000);
+  const live = await waitFor(/alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: up, [\d.]+ ms[\s\S]*(● live|◌ full probe)/, 30_000);
+  assert.match(live, /✔ peer key +matches beta/);
+  assert.match(live, /q quit {2}· {2}r refresh now/);
+  await sleep(3000);
   save("10-status", screen());
-  await keys("Enter");
+  await keys("q");
   assert.equal(await exitCodeOf(exitFile), 0);
   assert.match(readFileSync(`${exitFile}.stty`, "utf8"), /(^|\s)icanon(\s|$)/, "the terminal is back in cooked mode");
 

@@ -6,7 +6,7 @@ import type { HostFacts } from "../../src/core/host-facts.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
 import type { Secret } from "../../src/core/secret.ts";
 import type { ApplyEvent, ApplyReport } from "../../src/remote/events.ts";
-import { flat, frame, frameWhere, frameWith, KEY, press } from "./helpers/drive.ts";
+import { flat, frame, frameWhere, frameWith, KEY, lastFrameWith, press } from "./helpers/drive.ts";
 import { fakeServices, scriptedApply } from "./helpers/fake-services.ts";
 import { FRESH, FRESH_BETA, filledSite, filledState } from "./helpers/fixtures.ts";
 import { renderWizard } from "./helpers/render-wizard.tsx";
@@ -181,13 +181,14 @@ test("apply: two columns, a mark and a duration per step; success leads to the v
   assert.match(done, /› Save the site file as: \.\/alpha-beta\.yaml/);
   assert.ok(services.calls.includes("release"), "the gateways' locks are freed when the run is over");
   await press(r, KEY.enter);
-  const saved = await frameWith(r, "Site file saved");
+  // The wizard ends on saving (the live pane takes over): its last drawn frame is the one to read.
+  const saved = await lastFrameWith(r, "Site file saved");
   assert.match(saved, /Site file saved: \/work\/alpha-beta\.yaml/);
   assert.match(saved, /wgsite --non-interactive -c \/work\/alpha-beta\.yaml --ssh-config \/lab\/ssh_config/);
   assert.match(flat(saved), /Watch the tunnel live with: wgsite status -c \/work\/alpha-beta\.yaml --ssh-config \/lab\/ssh_config/);
   assert.match(services.saved.get("./alpha-beta.yaml") ?? "", /^ {4}ssh: alpha-gw$/m);
-  await press(r, KEY.enter);
-  assert.deepEqual(exits, [{ code: 0 }]);
+  // Saved, the wizard is over: it exits 0 and names the site whose live pane takes over (run-wizard.tsx).
+  assert.deepEqual(exits.map((e) => [e.code, e.watch?.sites.map((s) => s.name)]), [[0, ["alpha", "beta"]]]);
 });
 
 test("apply: a failed step shows the gateway, the step, its error output, the rollback and what to do", async () => {

@@ -206,7 +206,7 @@ test("Ctrl-C quits at once before applying, asks during apply, and exits 1 when 
   assert.equal(state.screen, "apply", "no way back while the gateways are being changed");
 });
 
-test("the done screen saves a site file that loads back to the same site, then Enter exits 0", () => {
+test("the done screen saves a site file that loads back to the same site; saved, the wizard exits 0 and hands the site to the live pane", () => {
   let { state } = run(run(connected(), next).state, { type: "confirm-apply" }, { type: "applied", report: okReport });
   const saving = run(state, next);
   const effect = saving.effects[0];
@@ -219,9 +219,9 @@ test("the done screen saves a site file that loads back to the same site, then E
   assert.match(effect.text, /^# rerun without questions: wgsite --non-interactive -c \.\/alpha-beta\.yaml --ssh-config \/lab\/ssh_config$/m);
   state = run(saving.state, { type: "save-failed", message: "/nope does not exist" }).state;
   assert.deepEqual(state.save, { status: "asking", error: "/nope does not exist" });
-  state = run(state, next, { type: "saved", path: "/work/alpha-beta.yaml" }).state;
-  assert.deepEqual(state.save, { status: "saved", path: "/work/alpha-beta.yaml" });
-  assert.deepEqual(run(state, next).effects, [{ type: "exit", code: 0 }]);
+  const saved = run(run(state, next).state, { type: "saved", path: "/work/alpha-beta.yaml" });
+  assert.deepEqual(saved.state.save, { status: "saved", path: "/work/alpha-beta.yaml" });
+  assert.deepEqual(saved.effects, [{ type: "exit", code: 0, watch: filledSite() }]);
 });
 
 test("answers from a file keep their endpoints when the SSH target changes", () => {

@@ -1,14 +1,16 @@
 import { useApp } from "ink";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ExitError } from "../../core/exit-codes.ts";
 import type { Secret } from "../../core/secret.ts";
+import type { Site } from "../../core/site.ts";
 import type { ApplyEvent } from "../../remote/events.ts";
 import { update } from "../reducer.ts";
 import { screenPrompts } from "../screen-prompts.ts";
 import type { WizardServices } from "../services.ts";
 import type { PromptAnswer, WizardEffect, WizardEvent, WizardState } from "../state.ts";
 
-export type WizardExit = { code: number; message?: string };
+/** How the wizard ended; `watch`: the live pane of this site follows, over the wizard's connections (still open). */
+export type WizardExit = { code: number; message?: string; watch?: Site };
 
 /**
  * The one effect runner: events go through the pure reducer, and the effects it returns are run
@@ -22,6 +24,14 @@ export function useWizard(initial: WizardState, services: WizardServices, onExit
   const sudoCache = useRef(new Map<string, Secret>());
   const promptIds = useRef(0);
   const { exit } = useApp();
+  // An exit that must leave the screen of the state that caused it (the saved site file) waits for
+  // that state to be committed: Ink's last frame is drawn from the committed tree.
+  const exitAfterCommit = useRef<(() => void) | undefined>(undefined);
+  useEffect(() => {
+    const leave = exitAfterCommit.current;
+    exitAfterCommit.current = undefined;
+    leave?.();
+  }, [state]);
 
   const dispatch = useCallback(
     (event: WizardEvent) => {
@@ -80,8 +90,9 @@ export function useWizard(initial: WizardState, services: WizardServices, onExit
         );
         return;
       case "exit":
-        onExit({ code: effect.code, ...(effect.message ? { message: effect.message } : {}) });
-        void services.disconnect().finally(() => exit());
+        onExit({ code: effect.code, ...(effect.message ? { message: effect.message } : {}), ...(effect.watch ? { watch: effect.watch } : {}) });
+        if (effect.watch) exitAfterCommit.current = () => exit();
+        else void services.disconnect().finally(() => exit());
         return;
     }
   }

@@ -2,28 +2,24 @@ import { Box, Text } from "ink";
 import type { FieldId } from "../answers.ts";
 import { ChecksView } from "../components/ChecksView.tsx";
 import { Form } from "../components/Form.tsx";
-import { StatusSlot } from "../components/StatusSlot.tsx";
-import { useCommand } from "../hooks/use-command.ts";
-import { Command } from "../keys.ts";
 import { rerunCommand, statusCommand } from "../rerun.ts";
-import type { WizardServices } from "../services.ts";
 import type { WizardEvent, WizardState } from "../state.ts";
 import { color, MARK } from "../theme.ts";
 
 export type Props = {
   readonly state: WizardState;
-  /** The live status pane watches over the wizard's connections. */
-  readonly services: WizardServices;
   readonly problems: Partial<Record<FieldId, string>>;
   readonly dispatch: (event: WizardEvent) => void;
   readonly isActive: boolean;
 };
 
-/** Step 6: the verification, where the site file went, how to rerun, then the live status. */
-export function DoneScreen({ state, services, problems, dispatch, isActive }: Props) {
+/**
+ * Step 6: the verification, then where the site file went and how to rerun. Once it is saved the
+ * wizard ends and the live pane of `wgsite status` takes over below this screen (run-wizard.tsx).
+ */
+export function DoneScreen({ state, problems, dispatch, isActive }: Props) {
   const { site, apply, save } = state;
   const saved = save.status === "saved" && save.path ? save.path : undefined;
-  useCommand(Command.Next, () => dispatch({ type: "next" }), { isActive: isActive && saved !== undefined });
   if (!site || !apply) return null;
   const changed = apply.report?.gateways.filter((g) => g.changed).length ?? 0;
   const error = save.error ? { savePath: save.error } : {};
@@ -45,14 +41,9 @@ export function DoneScreen({ state, services, problems, dispatch, isActive }: Pr
             </Text>
             <Text>Rerun without questions (changes nothing when all is in place):</Text>
             <Text bold>{`  ${rerunCommand(saved, state.settings)}`}</Text>
-            <StatusSlot
-              site={site}
-              services={services}
-              intervalSec={state.settings.intervalSec}
-              statusCommand={statusCommand(saved, state.settings)}
-              onQuit={() => dispatch({ type: "quit" })}
-              isActive={isActive}
-            />
+            <Box marginTop={1}>
+              <Text color={color("muted")}>{`Watch the tunnel live with: ${statusCommand(saved, state.settings)}`}</Text>
+            </Box>
           </>
         ) : (
           <Form state={state} fields={["savePath"]} problems={{ ...problems, ...error }} dispatch={dispatch} isActive={isActive && save.status === "asking"} />

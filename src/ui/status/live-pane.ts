@@ -5,6 +5,32 @@ import { keyPresses } from "./raw-keys.ts";
 import { initialStatus, statusReducer, type StatusEvent } from "./state.ts";
 import { TerminalLines } from "./terminal-lines.ts";
 
+/** Signals that end the pane the way q does (terminal restored, sessions handed back), with exit code 128+N. */
+const STOP_SIGNALS = [["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const;
+
+/**
+ * The pane in this process's terminal, for `wgsite status` and after the wizard: ends on q, or on a
+ * signal with its shell exit code. The sessions it ended with are the caller's to close.
+ */
+export async function watchInTerminal(settings: ProbeSettings): Promise<{ sessions: Sessions; code: number }> {
+  const stop = new AbortController();
+  let code = 0;
+  const handlers = STOP_SIGNALS.map(([signal, n]) => {
+    const handler = () => {
+      code = 128 + n;
+      stop.abort();
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    const sessions = await runLivePane(settings, { stdin: process.stdin, stdout: process.stdout }, stop.signal);
+    return { sessions, code };
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
+
 /** The terminal the pane runs in: process.stdin / process.stdout, or stand-ins in tests. */
 export type Terminal = {
   readonly stdin: NodeJS.ReadStream | (NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => unknown; isTTY?: boolean });

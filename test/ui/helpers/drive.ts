@@ -37,6 +37,17 @@ export async function frameWhere(r: Rendered, ok: (frame: string) => boolean, wh
   }
 }
 
+/** The newest frame drawn so far that contains `text`, also after the app unmounted (plain text). */
+export async function lastFrameWith(r: Rendered, text: string, timeoutMs = 3000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const found = [...r.frames].reverse().find((f) => f.includes(text));
+    if (found !== undefined) return found.replace(ANSI, "");
+    if (Date.now() > end) throw new Error(`timed out waiting for a frame with ${text}; last frame:\n${frame(r)}`);
+    await tick(10);
+  }
+}
+
 export function frameWith(r: Rendered, text: string | RegExp, timeoutMs?: number): Promise<string> {
   return frameWhere(r, (f) => (typeof text === "string" ? f.includes(text) : text.test(f)), JSON.stringify(String(text)), timeoutMs);
 }

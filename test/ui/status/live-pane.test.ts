@@ -93,3 +93,28 @@ test("a signal ends the pane like q; a narrow terminal stacks the gateways; a re
   assert.equal(term.stdin.raw, false);
   assert.equal(term.vt.cursorVisible, true);
 });
+
+test("a reconnect that keeps failing backs off and says so; the pane stays up", async () => {
+  let attempts = 0;
+  const term = fakeTerminal(80, 60);
+  const stop = new AbortController();
+  const ended = runLivePane(
+    {
+      site,
+      sessions: [fakeSession(0, fakeGateway()), fakeSession(1, { ...fakeGateway(), fail: true })],
+      reconnect: async () => {
+        attempts++;
+        throw new Error("connect ECONNREFUSED 192.0.2.12:2222");
+      },
+      intervalSec: 0.02,
+      backoffMs: (n) => n * 10,
+    },
+    term,
+    stop.signal,
+  );
+  const f = await until("third attempt", term.screen, (x) => /reconnecting #3/.test(x));
+  assert.match(f, /alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: beta unreachable/);
+  assert.ok(attempts >= 2);
+  stop.abort();
+  await ended;
+});

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { render } from "ink-testing-library";
-import { StatusView } from "../../../src/ui/status/StatusView.tsx";
-import { initialStatus, statusReducer, type StatusEvent } from "../../../src/ui/status/state.ts";
+import { paneLines } from "../../../src/ui/status/pane-lines.ts";
+import { initialStatus, statusReducer, type StatusEvent, type StatusState } from "../../../src/ui/status/state.ts";
 import { captureSite } from "../../status/helpers.ts";
 import { alphaSample, betaForwardOff, later, plain } from "./helpers.ts";
 
 const site = captureSite();
+
+const frame = (state: StatusState, columns: number, rows?: number) => paneLines(state, columns, rows).join("\n");
 
 /** Alpha converged, beta with ip_forward 0; alpha ticked three times so its rates have a sparkline. */
 function paneState() {
@@ -52,15 +53,14 @@ alpha: nothing to fix; beta: 1 to fix (Tab)
 q quit  ·  r refresh now  ·  ←/→/Tab other gateway's fixes`;
 
 test("two gateways side by side in 80 columns: red and green checks, rates with a sparkline", () => {
-  const { lastFrame } = render(<StatusView state={paneState()} columns={80} />);
-  const frame = plain(lastFrame());
-  assert.equal(frame, FRAME_80);
-  assert.ok(frame.split("\n").every((line) => line.length <= 80));
+  const text = plain(frame(paneState(), 80));
+  assert.equal(text, FRAME_80);
+  assert.ok(text.split("\n").every((line) => line.length <= 80));
 });
 
 test("focus on beta: its fix, full width", () => {
   const state = statusReducer(paneState(), { type: "focus", to: "next" });
-  const lines = plain(render(<StatusView state={state} columns={80} />).lastFrame()).split("\n");
+  const lines = plain(frame(state, 80)).split("\n");
   assert.deepEqual(lines.slice(-4), [
     "✖ beta ip_forward: sysctl -w net.ipv4.ip_forward=1 (wgsite apply also persists",
     "it in /etc/sysctl.d/99-wgsite-wgB.conf)",
@@ -70,7 +70,7 @@ test("focus on beta: its fix, full width", () => {
 });
 
 test("narrower than 78 columns: the gateways are stacked, nothing wider than the terminal", () => {
-  const lines = plain(render(<StatusView state={paneState()} columns={60} />).lastFrame()).split("\n");
+  const lines = plain(frame(paneState(), 60)).split("\n");
   assert.ok(lines.every((line) => line.length <= 60), lines.find((l) => l.length > 60));
   const tops = lines.filter((l) => l.startsWith("╭"));
   assert.equal(tops.length, 2);
@@ -81,7 +81,7 @@ test("narrower than 78 columns: the gateways are stacked, nothing wider than the
 test("a gateway that dropped: reconnecting with its attempt, the last checks greyed, named in the summary", () => {
   const state = statusReducer(paneState(), { type: "lost", index: 1, error: "connection lost (ECONNRESET)", attempt: 3, retryInMs: 4000 });
   const focused = statusReducer(state, { type: "focus", to: "next" });
-  const lines = plain(render(<StatusView state={focused} columns={80} />).lastFrame()).split("\n");
+  const lines = plain(frame(focused, 80)).split("\n");
   assert.equal(lines[0], "alpha 10.10.10.0/24 <-> beta 10.10.11.0/24: beta unreachable");
   assert.match(lines[2]!, /│ beta wgB\s+reconnecting #3, 4 s │$/);
   assert.ok(lines.includes("beta: connection lost (connection lost (ECONNRESET)); reconnect attempt 3 in 4 s"));
@@ -89,7 +89,7 @@ test("a gateway that dropped: reconnecting with its attempt, the last checks gre
 
 test("a 24-row terminal: green checks are counted, the red one and the fixes still show", () => {
   const state = statusReducer(paneState(), { type: "focus", to: "next" });
-  const lines = plain(render(<StatusView state={state} columns={80} rows={24} />).lastFrame()).split("\n");
+  const lines = plain(frame(state, 80, 24)).split("\n");
   assert.ok(lines.length <= 24, `${lines.length} lines`);
   assert.match(lines.find((l) => l.includes("✖ ip_forward"))!, /^│ ✔ 14 more checks green\s+││ ✖ ip_forward  0\s+│$/);
   assert.ok(lines.some((l) => /││ ✔ 13 more checks green\s+│$/.test(l)));
@@ -97,7 +97,17 @@ test("a 24-row terminal: green checks are counted, the red one and the fixes sti
 });
 
 test("before the first answers: one line says the probes are running", () => {
-  const lines = plain(render(<StatusView state={initialStatus(site)} columns={80} />).lastFrame()).split("\n");
+  const lines = plain(frame(initialStatus(site), 80)).split("\n");
   assert.equal(lines[0], "probing both gateways…");
   assert.match(lines[2]!, /│ alpha wgA\s+connecting… ││ beta wgB\s+connecting… │/);
+});
+
+test("120 columns: two 60-column gateways; 30 columns: the gateway name gives way to the link state; never wider than the terminal", () => {
+  const wide = plain(frame(paneState(), 120)).split("\n");
+  assert.equal(wide[1], `╭${"─".repeat(58)}╮╭${"─".repeat(58)}╮`);
+  assert.ok(wide.every((line) => line.length <= 120));
+  const lost = statusReducer(paneState(), { type: "lost", index: 1, error: "timed out", attempt: 3, retryInMs: 4000 });
+  const narrow = plain(frame(lost, 30)).split("\n");
+  assert.ok(narrow.every((line) => line.length <= 30), narrow.find((l) => l.length > 30));
+  assert.ok(narrow.includes("│ beta… reconnecting #3, 4 s │"), narrow.join("\n"));
 });
