@@ -1,6 +1,6 @@
 import type { Key } from "ink";
 
-/** The part of a key press the pane looks at: Ink's `Key` has it, and so does a raw terminal read (raw-keys.ts). */
+/** The part of a key press the pane looks at, in the shape of Ink's `Key` (raw-keys.ts reads it from the terminal). */
 export type StatusKey = Pick<Key, "ctrl" | "shift" | "escape" | "tab" | "leftArrow" | "rightArrow" | "upArrow" | "downArrow">;
 
 /**

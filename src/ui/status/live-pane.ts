@@ -38,12 +38,11 @@ export type Terminal = {
 };
 
 /**
- * `wgsite status` in a terminal: the probe loops feed the reducer, and every change of state is drawn
+ * The live pane in a terminal: the probe loops feed the reducer, and every change of state is drawn
  * as lines (pane-lines.ts) straight to the terminal, only the lines that changed. The pane runs for
  * as long as an operator watches it, so it does without Ink's layout: a frame costs well under a
- * millisecond instead of 6-11 ms (bench/FINDINGS.md). Same state, reducer, probes and key table as
- * the wizard's Ink pane. Resolves on q, Esc or Ctrl-C, or when `stop` is signalled, with the
- * sessions in use then (a reconnect replaces one); the caller closes them.
+ * millisecond instead of 6-12 ms (bench/FINDINGS.md). Resolves on q, Esc or Ctrl-C, or when `stop`
+ * is signalled, with the sessions in use then (a reconnect replaces one); the caller closes them.
  */
 export function runLivePane(settings: ProbeSettings, terminal: Terminal, stop?: AbortSignal): Promise<Sessions> {
   const { stdin, stdout } = terminal;

@@ -16,9 +16,8 @@ import { statusColor } from "./tone.ts";
 /*
  * The live pane as plain terminal lines (ANSI styles included, never wider than the terminal).
  * The pane is redrawn every second for as long as an operator watches it; building it as lines
- * costs a fraction of a millisecond, where a tree of Ink boxes costs 6-11 ms per frame
- * (bench/FINDINGS.md). The same lines are drawn by the terminal renderer of `wgsite status` and,
- * inside Ink, by StatusView (the wizard's last screen).
+ * costs a fraction of a millisecond, where a tree of Ink boxes costs 6-12 ms per frame
+ * (bench/FINDINGS.md). live-pane.ts draws them, for `wgsite status` and after the wizard.
  */
 
 /** Side by side needs two columns of at least 39 characters. */

@@ -46,8 +46,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * The pane's effects in one place: a loop per gateway that asks the gateway's probe loop
  * (watch.ts, one command over the held connection) for one tick per interval, hands what it learned
  * to `dispatch`, and on a failure closes the connection and reconnects with backoff. Nothing here
- * throws: every failure becomes an event. Both the Ink pane (use-status-probes.ts) and the terminal
- * pane of `wgsite status` (live-pane.ts) run these.
+ * throws: every failure becomes an event. live-pane.ts runs them and owns the state.
  */
 export function startProbeLoops(settings: ProbeSettings, dispatch: (event: StatusEvent) => void): ProbeLoops {
   const sessions: [GatewaySession, GatewaySession] = [settings.sessions[0], settings.sessions[1]];

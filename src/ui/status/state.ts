@@ -91,7 +91,7 @@ function judged(state: StatusState, which: readonly (0 | 1)[]): StatusState {
   return { ...state, gateways: [judge(0, a, b), judge(1, b, a)] };
 }
 
-/** Pure: every change of the pane is one of these events; the effects live in use-status-probes. */
+/** Pure: every change of the pane is one of these events; the effects live in probe-loops.ts. */
 export function statusReducer(state: StatusState, event: StatusEvent): StatusState {
   switch (event.type) {
     case "probe-started": {
