@@ -14,6 +14,7 @@ export function screenPrompts(
   ask: (request: PromptRequest) => Promise<PromptAnswer>,
   targets: Readonly<Record<string, string>>,
   sudoCache: Map<string, Secret>,
+  passphrases: Map<string, Secret> = new Map(),
   env: Record<string, string | undefined> = process.env,
 ): Prompts {
   const known = (site: string): Secret | undefined => {
@@ -24,7 +25,10 @@ export function screenPrompts(
   return {
     askPassphrase: async (keyPath) => {
       const answer = await ask({ kind: "passphrase", keyPath });
-      return answer instanceof Secret ? answer.reveal() : undefined;
+      if (!(answer instanceof Secret)) return undefined;
+      // Kept for this run: once the wizard has ended, the live pane's reconnects are answered with it.
+      passphrases.set(keyPath, answer);
+      return answer.reveal();
     },
     onUnknownHost: async (info) => (await ask({ kind: "host-key", info })) === true,
     recordNewHostKeys: true,

@@ -6,6 +6,7 @@ import type { HostFacts } from "../../src/core/host-facts.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
 import type { Secret } from "../../src/core/secret.ts";
 import type { ApplyEvent, ApplyReport } from "../../src/remote/events.ts";
+import type { Prompts } from "../../src/remote/prompts.ts";
 import { flat, frame, frameWhere, frameWith, KEY, lastFrameWith, press } from "./helpers/drive.ts";
 import { fakeServices, scriptedApply } from "./helpers/fake-services.ts";
 import { FRESH, FRESH_BETA, filledSite, filledState } from "./helpers/fixtures.ts";
@@ -238,4 +239,34 @@ test("Ctrl-C before anything changed leaves at once, exit 130", async () => {
   await press(r, KEY.ctrlC);
   await new Promise((done) => setTimeout(done, 30));
   assert.deepEqual(exits, [{ code: 130, message: "quit; nothing was changed on the gateways" }]);
+});
+
+test("after the wizard hands over to the live pane, its reconnects get the passphrase typed earlier and no to any other question", async () => {
+  let prompts: Prompts | undefined;
+  const services = fakeServices({
+    connect: async (site, given, emit) => {
+      prompts = given;
+      for (const def of site.sites) emit({ type: "connecting", site: def.name, target: def.ssh });
+      assert.equal(await given.askPassphrase("/keys/id_ed25519"), "open sesame");
+      emit({ type: "facts", site: "alpha", facts: FRESH });
+      emit({ type: "facts", site: "beta", facts: FRESH_BETA });
+      return { facts: [FRESH, FRESH_BETA], blockers: [] };
+    },
+  });
+  const { r, exits } = renderWizard(atGateways(), services);
+  await press(r, KEY.enter);
+  await frameWith(r, "id_ed25519");
+  await press(r, ..."open sesame".split(""), KEY.enter);
+  await frameWith(r, "Both gateways are ready");
+  await press(r, KEY.enter);
+  await frameWith(r, "Apply the plan to both gateways");
+  await press(r, KEY.enter);
+  await frameWith(r, "Save the site file as");
+  await press(r, KEY.enter);
+  await lastFrameWith(r, "Site file saved");
+  assert.equal(exits[0]?.code, 0);
+  // Nothing on screen can answer now: no question may hang the pane's reconnect.
+  assert.equal(await prompts!.askPassphrase("/keys/id_ed25519"), "open sesame");
+  assert.equal(await prompts!.askPassphrase("/keys/other"), undefined);
+  assert.equal(await prompts!.onUnknownHost(HOST_KEY), false);
 });

@@ -22,6 +22,10 @@ export function useWizard(initial: WizardState, services: WizardServices, onExit
   const current = useRef(initial);
   const waiting = useRef(new Map<number, (answer: PromptAnswer) => void>());
   const sudoCache = useRef(new Map<string, Secret>());
+  const passphrases = useRef(new Map<string, Secret>());
+  // Once the wizard has ended nothing can answer on screen: the live pane's reconnects get the
+  // passphrase typed earlier, and no to anything else (host keys were recorded when accepted).
+  const ended = useRef(false);
   const promptIds = useRef(0);
   const { exit } = useApp();
   // An exit that must leave the screen of the state that caused it (the saved site file) waits for
@@ -51,12 +55,13 @@ export function useWizard(initial: WizardState, services: WizardServices, onExit
         const emit = (event: ApplyEvent) => dispatch({ type: "engine", attempt, event });
         const ask = (request: Parameters<Parameters<typeof screenPrompts>[0]>[0]) =>
           new Promise<PromptAnswer>((resolve) => {
+            if (ended.current) return resolve(request.kind === "passphrase" ? passphrases.current.get(request.keyPath) : undefined);
             const id = ++promptIds.current;
             waiting.current.set(id, resolve);
             dispatch({ type: "prompt", prompt: { ...request, id } as WizardState["prompts"][number] });
           });
         const targets = Object.fromEntries(site.sites.map((s) => [s.name, s.ssh]));
-        services.connect(site, screenPrompts(ask, targets, sudoCache.current), emit).then(
+        services.connect(site, screenPrompts(ask, targets, sudoCache.current, passphrases.current), emit).then(
           ({ facts, blockers }) => dispatch({ type: "connected", attempt, facts, blockers, runId: services.runId() }),
           (error: unknown) => {
             sudoCache.current.clear();
@@ -90,6 +95,7 @@ export function useWizard(initial: WizardState, services: WizardServices, onExit
         );
         return;
       case "exit":
+        ended.current = true;
         onExit({ code: effect.code, ...(effect.message ? { message: effect.message } : {}), ...(effect.watch ? { watch: effect.watch } : {}) });
         if (effect.watch) exitAfterCommit.current = () => exit();
         else void services.disconnect().finally(() => exit());
