@@ -164,9 +164,10 @@ export function paneLines(state: StatusState, columns: number, rows?: number): s
   const width = wide ? Math.min(60, Math.floor(columns / 2)) : Math.min(columns, 60);
   const outer = wide ? width * 2 : width;
   const waiting = state.gateways.every((g) => g.link.kind === "connecting");
+  const views = gatewayViews(state);
   const summary = waiting
     ? paint("probing both gateways…", { bold: true, color: tone("muted") })
-    : paint(summaryLine(state.site, gatewayViews(state)), { bold: true, color: statusColor(overallStatus(gatewayViews(state))) });
+    : paint(summaryLine(state.site, views), { bold: true, color: statusColor(overallStatus(views)) });
   const border = (i: 0 | 1) => tone(state.focus === i ? "accent" : "muted");
   const [a, b] = [gatewayLines(state, 0, width - 4, compact), gatewayLines(state, 1, width - 4, compact)];
   let columnsLines: string[];
