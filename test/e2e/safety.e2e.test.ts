@@ -31,7 +31,14 @@ async function snapshot(side: "alpha" | "beta"): Promise<string> {
   ).stdout;
 }
 
-const apply = (extra: string[] = [], env: Record<string, string> = {}) => wgsite(lab, ["--non-interactive", "-c", site, "--verify-timeout", "5", ...extra], env);
+/**
+ * Runs that should pass get 15 s: a handshake initiation lost while the peer's interface is still coming up is
+ * retried by WireGuard only after 5 s (REKEY_TIMEOUT). Runs meant to fail (verification, a cut connection) keep 5 s.
+ */
+const PASSING = "15";
+const FAILING = "5";
+const apply = (extra: string[] = [], env: Record<string, string> = {}, verifyTimeout = PASSING) =>
+  wgsite(lab, ["--non-interactive", "-c", site, "--verify-timeout", verifyTimeout, ...extra], env);
 
 test("lockout guard: a gateway reached from inside the other site's LAN is refused before any change", { skip }, async () => {
   const gw = lab.gateways.alpha;
@@ -59,7 +66,7 @@ test("verification failing rolls both gateways back to exactly their previous st
   // WireGuard's UDP cannot reach beta: the tunnel never comes up.
   await lab.inNs(lab.gateways.beta.ns, ["nft", "add table inet labblock { chain in { type filter hook input priority -10; udp dport 51000 drop; }; }"]);
   try {
-    const r = await apply(["--json"]);
+    const r = await apply(["--json"], {}, FAILING);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /verification failed/);
     assert.match(r.stderr, /alpha: rolled back to its previous state/);
@@ -76,7 +83,7 @@ test("verification failing rolls both gateways back to exactly their previous st
 test("--no-rollback keeps a failed apply's state for debugging", { skip }, async () => {
   await lab.inNs(lab.gateways.beta.ns, ["nft", "add table inet labblock { chain in { type filter hook input priority -10; udp dport 51000 drop; }; }"]);
   try {
-    const r = await apply(["--no-rollback"]);
+    const r = await apply(["--no-rollback"], {}, FAILING);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--no-rollback/);
     assert.match((await lab.inGateway("alpha", "ls /etc/wireguard")).stdout, /wgA\.conf/);
@@ -93,7 +100,7 @@ test("a lost connection after any step, on either gateway, is reported and the n
     for (const step of ["install", "keys", "config", "forwarding", "unit"]) {
       // Packages stay installed after remove (by design), so the install step needs them gone.
       if (step === "install") for (const gw of ["alpha", "beta"] as const) await lab.inGateway(gw, "apt-get purge -qq -y wireguard-tools wireguard-go iptables >/dev/null 2>&1");
-      const cut = await apply([], { WGSITE_TEST_CUT_AFTER: `${side}:${step}` });
+      const cut = await apply([], { WGSITE_TEST_CUT_AFTER: `${side}:${step}` }, FAILING);
       assert.equal(cut.code, 1, `${side}:${step}: ${cut.stderr}`);
       assert.match(cut.stderr, new RegExp(`${side} \\(192\\.0\\.2\\.\\d:\\d+\\): running wgsite's steps .*the connection closed`), `${side}:${step}`);
       const next = await apply();
