@@ -21,6 +21,10 @@ export const Command = {
   No: "no",
   /** Show the other gateway's plan. */
   SwitchGateway: "switch-gateway",
+  /** Scroll a part taller than the terminal up by a page. */
+  ScrollUp: "scroll-up",
+  /** Scroll a part taller than the terminal down by a page. */
+  ScrollDown: "scroll-down",
 } as const;
 
 export type Command = (typeof Command)[keyof typeof Command];
@@ -34,6 +38,8 @@ const BINDINGS: Record<Command, (input: string, key: Key) => boolean> = {
   [Command.Yes]: (input, key) => !key.ctrl && (input === "y" || input === "Y"),
   [Command.No]: (input, key) => !key.ctrl && (input === "n" || input === "N"),
   [Command.SwitchGateway]: (_input, key) => key.leftArrow || key.rightArrow,
+  [Command.ScrollUp]: (_input, key) => key.pageUp,
+  [Command.ScrollDown]: (_input, key) => key.pageDown,
 };
 
 /** How each meaning is written in the key hints at the bottom of the screen. */
@@ -46,6 +52,8 @@ export const KEY_LABELS: Record<Command, string> = {
   [Command.Yes]: "y",
   [Command.No]: "n",
   [Command.SwitchGateway]: "←/→",
+  [Command.ScrollUp]: "PgUp",
+  [Command.ScrollDown]: "PgDn",
 };
 
 export function matches(command: Command, input: string, key: Key): boolean {

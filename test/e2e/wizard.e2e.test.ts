@@ -151,6 +151,19 @@ test("from the first screen to a verified tunnel, by keystrokes in a real termin
   const review = await waitFor("Apply the plan to both gateways");
   assert.match(review, /\+ \[Interface\]/);
   save("7-review", review);
+  // On an 80x24 terminal the plan scrolls by itself; the header, the choices and the keys stay in view.
+  tmux("resize-window", "-t", SESSION, "-x", "80", "-y", "24");
+  const short = await waitFor(/lines 1–\d+ of \d+ {2}· {2}▼ \d+ more \(PgDn\)/);
+  assert.match(short, /^wgsite {2}1 Sites/);
+  assert.match(short, /Steps on alpha/);
+  assert.match(short, /› Apply the plan to both gateways\n {2}Go back and change the answers\n\n↑\/↓ Enter choose/);
+  assert.ok(short.split("\n").length <= 24);
+  save("7-review-80x24", short);
+  await keys("NPage");
+  const scrolled = await waitFor(/▲ \d+ more \(PgUp\)/);
+  assert.doesNotMatch(scrolled, /Steps on alpha/);
+  tmux("resize-window", "-t", SESSION, "-x", "110", "-y", "48");
+  await waitFor(/Steps on alpha[\s\S]*Endpoint = 192\.0\.2\.2:51000[\s\S]*› Apply the plan/);
   await keys("Enter");
 
   const applying = await waitFor(/Applying the plan|\[6 Done\]/, 30_000);

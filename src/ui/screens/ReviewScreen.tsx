@@ -3,6 +3,7 @@ import SelectInput from "ink-select-input";
 import { ChoiceIndicator } from "../components/ChoiceIndicator.tsx";
 import { ChoiceItem } from "../components/ChoiceItem.tsx";
 import { GatewayPlanView } from "../components/GatewayPlanView.tsx";
+import { Viewport } from "../components/Viewport.tsx";
 import { useCommand } from "../hooks/use-command.ts";
 import { Command } from "../keys.ts";
 import type { WizardEvent, WizardState } from "../state.ts";
@@ -12,7 +13,12 @@ export type Props = {
   readonly state: WizardState;
   readonly dispatch: (event: WizardEvent) => void;
   readonly isActive: boolean;
+  /** Rows the screen may take; undefined when the terminal's height is unknown. */
+  readonly rows?: number | undefined;
 };
+
+// The line naming the gateways and the block with the choices, with their margins.
+const AROUND_THE_PLAN = 2 + 4;
 
 const CHOICES = [
   { key: "apply", label: "Apply the plan to both gateways", value: "apply" },
@@ -20,7 +26,7 @@ const CHOICES = [
 ];
 
 /** Step 4: the plan per gateway (←/→ switches); nothing changes until it is confirmed. */
-export function ReviewScreen({ state, dispatch, isActive }: Props) {
+export function ReviewScreen({ state, dispatch, isActive, rows }: Props) {
   useCommand(Command.SwitchGateway, () => dispatch({ type: "switch-gateway" }), { isActive });
   const plan = state.plan;
   if (!plan) return null;
@@ -36,7 +42,9 @@ export function ReviewScreen({ state, dispatch, isActive }: Props) {
         ))}
         <Text color={color("muted")}> (←/→ shows the other gateway)</Text>
       </Box>
-      <GatewayPlanView plan={shown} />
+      <Viewport rows={rows === undefined ? undefined : Math.max(3, rows - AROUND_THE_PLAN)} anchor="top" resetKey={shown.site} isActive={isActive}>
+        <GatewayPlanView plan={shown} />
+      </Viewport>
       <Box marginTop={1} flexDirection="column">
         <Text bold>Nothing has been changed yet.</Text>
         <SelectInput

@@ -10,3 +10,9 @@ export function renderWizard(initial: WizardState, services: FakeServices = fake
   const r = render(<App initial={initial} services={services} onExit={(exit) => exits.push(exit)} />);
   return { r, services, exits };
 }
+
+/** Gives the fake terminal a height (ink-testing-library's has none) and tells the app, as a resize does. */
+export function resizeTerminal(r: ReturnType<typeof render>, rows: number): void {
+  Object.defineProperty(r.stdout, "rows", { value: rows, configurable: true, writable: true });
+  r.stdout.emit("resize");
+}
