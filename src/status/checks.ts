@@ -147,7 +147,18 @@ export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSampl
     out.push(check("nat", "NAT", "green", `none toward ${other.name}`));
   }
   const dropped = forwardPaths({ iptables, nft, wgInterface: iface, ...(local ? { lanInterface: local.dev } : {}), localLans: self.lan, remoteLans: other.lan }).find((p) => p.verdict === "drop");
-  if (dropped) {
+  if (dropped && sample.firewall.firewalld) {
+    const zone = local ? `"$(firewall-cmd --get-zone-of-interface=${local.dev})"` : `"$(firewall-cmd --get-default-zone)"`;
+    out.push(
+      check(
+        "forward",
+        "FORWARD",
+        "red",
+        `firewalld drops ${dropped.from} -> ${dropped.to}`,
+        `firewalld forwards only between interfaces of one zone and ${iface} is not in ${local ? `${local.dev}'s` : "the default"} zone (dropped by: ${dropped.by}); wgsite apply or systemctl restart wg-quick@${iface} binds it again, or now: firewall-cmd --zone=${zone} --add-interface=${iface}`,
+      ),
+    );
+  } else if (dropped) {
     const fix =
       dropped.at?.backend === "nftables"
         ? `nft insert rule ${dropped.at.table} ${dropped.at.chain} iifname "${iface}" accept; nft insert rule ${dropped.at.table} ${dropped.at.chain} oifname "${iface}" accept`

@@ -164,8 +164,8 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
     addresses: parsedOnce(addresses, () => connected.parse(addresses?.text ?? "", ctx)),
     routes: parseRoutes(parts.get("routes") ?? ""),
     firewall: parsedOnce(fw, () => {
-      const { raw } = firewall.parse(fw?.text ?? "", ctx);
-      return { iptables: parseIptablesSave(raw.iptables), nft: parseNftRuleset(raw.nft) };
+      const { raw, firewalldActive } = firewall.parse(fw?.text ?? "", ctx);
+      return { iptables: parseIptablesSave(raw.iptables), nft: parseNftRuleset(raw.nft), ...(firewalldActive ? { firewalld: true } : {}) };
     }),
     tunnelPing: parsePing(parts.get("tunnel-ping") ?? ""),
     ...(lanPing ? { lanPing } : {}),

@@ -44,7 +44,8 @@ export type StatusSample = {
   readonly rpFilter: HostFacts["rpFilter"];
   readonly addresses: HostFacts["connected"];
   readonly routes: readonly { readonly to: string; readonly route: RouteGet }[];
-  readonly firewall: { readonly iptables: IptablesDump; readonly nft: NftRuleset };
+  /** `firewalld`: firewalld runs; its zones decide forwarding (read through its nftables table). */
+  readonly firewall: { readonly iptables: IptablesDump; readonly nft: NftRuleset; readonly firewalld?: boolean };
   readonly tunnelPing: PingResult;
   /** Undefined when the gateway has no address in its LAN to ping from. */
   readonly lanPing?: PingResult;

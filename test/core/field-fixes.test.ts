@@ -396,6 +396,20 @@ test("firewalld in the lab: the same decision before and after apply, nothing to
   assert.ok(fixSteps(fieldFixes(site(NO_RESTRICT), 0, after), "wgA", after).every((st) => st.noop));
 });
 
+test("firewalld: the zones are read (its nftables table, through python3-nftables): wgA taken out of its zone by hand makes the fix due again", () => {
+  const before = captured("field-firewalld-alpha");
+  const after = captured("field-firewalld-alpha-applied");
+  const inForce = (f: HostFacts) => fieldFixes(site(NO_RESTRICT), 0, f).find((x) => x.id === "forward")!.inForce;
+  assert.match(after.firewallRaw!.nft, /# nft read through python3-nftables\ntable inet firewalld/);
+  assert.equal(inForce(before), false, "before apply wgA is in no zone");
+  assert.equal(inForce(after), true);
+  // What `firewall-cmd --zone=public --remove-interface=wgA` leaves: no rule names wgA.
+  const unzoned: HostFacts = { ...after, firewallRaw: { ...after.firewallRaw!, nft: after.firewallRaw!.nft.split("\n").filter((l) => !l.includes('"wgA"')).join("\n") } };
+  assert.equal(inForce(unzoned), false);
+  const steps = fixSteps(fieldFixes(site(NO_RESTRICT), 0, unzoned), "wgA", unzoned);
+  assert.deepEqual(steps.filter((st) => !st.noop).map((st) => st.title), ["firewalld is active: adding wgA to eth1's zone"]);
+});
+
 test("hook lines never contain `#` (wg-quick strips from it) and every PostUp fix has a PreDown", () => {
   for (const [name, index, extra] of [["field-docker-alpha", 0, BLOCK_SSH], ["field-ufw-beta", 1, NO_RESTRICT], ["field-nft-masquerade-beta", 1, ""], ["field-firewalld-alpha", 0, NO_RESTRICT]] as const) {
     for (const fix of fieldFixes(site(extra), index, captured(name))) {

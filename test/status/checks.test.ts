@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { checks, type Check } from "../../src/status/checks.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
 import { probeTargets } from "../../src/status/targets.ts";
-import { captureSite, tick } from "./helpers.ts";
+import { parseNftRuleset } from "../../src/core/rules/nft-ruleset.ts";
+import { captureSite, fixture, tick } from "./helpers.ts";
 
 const site = captureSite();
 
@@ -117,6 +118,19 @@ test("FORWARD drop under native nftables: the hint inserts into that table's cha
     one(checks(site, 0, sample, beta), "forward")?.hint,
     "dropped by: forward policy drop; wgsite apply adds accepts for wgA, or now: nft insert rule inet filter forward iifname \"wgA\" accept; nft insert rule inet filter forward oifname \"wgA\" accept",
   );
+});
+
+test("firewalld: wgA taken out of the LAN's zone (real ruleset) is red, naming the zone and the firewall-cmd that binds it again", () => {
+  // The lab's LAN interface is eth1; this sample's is lan0.
+  const under = (file: string): StatusSample => ({ ...alpha, firewall: { iptables: { tables: {} }, nft: parseNftRuleset(fixture(file).replaceAll('"eth1"', '"lan0"')), firewalld: true } });
+  assert.deepEqual(one(checks(site, 0, under("nft-firewalld-zoned.txt"), beta), "forward"), { id: "forward", title: "FORWARD", status: "green", detail: "accepts lan0 <-> wgA" });
+  assert.deepEqual(one(checks(site, 0, under("nft-firewalld-unzoned.txt"), beta), "forward"), {
+    id: "forward",
+    title: "FORWARD",
+    status: "red",
+    detail: "firewalld drops lan0 -> wgA",
+    hint: 'firewalld forwards only between interfaces of one zone and wgA is not in lan0\'s zone (dropped by: reject with icmpx admin-prohibited); wgsite apply or systemctl restart wg-quick@wgA binds it again, or now: firewall-cmd --zone="$(firewall-cmd --get-zone-of-interface=lan0)" --add-interface=wgA',
+  });
 });
 
 test("wrong peer key: red, names both keys and the file apply rewrites", () => {

@@ -105,3 +105,17 @@ test("NAT: nftables masquerade with `ip daddr != remote LAN` exempts it; a bare 
     chain: "postrouting",
   });
 });
+
+test("FORWARD under firewalld (its table as read without the nft command, real capture): wgA in eth1's zone passes; taken out, the zone rejects LAN -> tunnel", () => {
+  const paths = (file: string) =>
+    forwardPaths({ iptables: NONE_IPT, nft: parseNftRuleset(fixture(file)), wgInterface: "wgA", lanInterface: "eth1", localLans: ALPHA, remoteLans: BETA }).map((p) => [p.from, p.to, p.verdict, p.by]);
+  assert.deepEqual(paths("nft-firewalld-zoned.txt"), [
+    ["eth1", "wgA", "accept", 'oifname "wgA" accept'],
+    ["wgA", "eth1", "accept", 'oifname "eth1" accept'],
+  ]);
+  // Back from the tunnel still passes: an interface in no zone falls into the default zone, eth1's.
+  assert.deepEqual(paths("nft-firewalld-unzoned.txt"), [
+    ["eth1", "wgA", "drop", "reject with icmpx admin-prohibited"],
+    ["wgA", "eth1", "accept", 'oifname "eth1" accept'],
+  ]);
+});
