@@ -15,6 +15,15 @@ export function planToJson(plan: Plan): unknown {
   };
 }
 
+/** What verification does on this gateway, as the plan and the wizard's review list it. */
+export function verifyText(g: GatewayPlan): string {
+  const v = g.verify;
+  const parts = [`handshake, ping ${v.peerTunnelAddress}, route to ${v.remoteProbe} via ${g.interface}`];
+  if (v.localLanAddress) parts.push(`ping ${v.remoteProbe} from ${v.localLanAddress}`);
+  if (v.remoteHosts?.length) parts.push(`ping ${v.remoteHosts.join(" and ")} (heard on the other LAN) from ${v.localLanAddress}`);
+  return `Verify: ${parts.join(", ")}`;
+}
+
 function gatewayText(g: GatewayPlan): string {
   const lines = [`== ${g.site} (${g.ssh}) interface ${g.interface}`, ""];
   for (const f of g.files) {
@@ -24,9 +33,7 @@ function gatewayText(g: GatewayPlan): string {
   g.steps.forEach((s, i) => {
     lines.push(`  ${i + 1}. ${s.title}${s.noop ? `  [nothing to do: ${s.noop}]` : ""}${s.reason ? `\n     why: ${s.reason}` : ""}`);
   });
-  lines.push(
-    `  ${g.steps.length + 1}. Verify: handshake, ping ${g.verify.peerTunnelAddress}, route to ${g.verify.remoteProbe} via ${g.interface}${g.verify.localLanAddress ? `, ping ${g.verify.remoteProbe} from ${g.verify.localLanAddress}` : ""}`,
-  );
+  lines.push(`  ${g.steps.length + 1}. ${verifyText(g)}`);
   for (const w of g.warnings) lines.push(`  ! ${w.message}; fix: ${w.fix}`);
   return lines.join("\n");
 }

@@ -41,6 +41,8 @@ export type HostFacts = {
   readonly sshClient?: string;
   /** Directly connected networks, with the interface that carries each. */
   readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
+  /** IPv4 neighbours heard from lately (`ip neigh`); absent in captures made before wgsite asked. */
+  readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
   /**

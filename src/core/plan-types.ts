@@ -31,6 +31,12 @@ export type VerifyTargets = {
   readonly remoteProbe: string;
   /** This gateway's own address inside its LAN, used as source of the routed-path ping. */
   readonly localLanAddress?: string;
+  /**
+   * Hosts the other gateway has heard from inside its LAN: pinged from localLanAddress, they prove the
+   * whole path, the host's route back included. An answer is proof; silence only a warning (a host may
+   * not answer pings at all).
+   */
+  readonly remoteHosts?: readonly string[];
 };
 
 export type GatewayPlan = {

@@ -13,6 +13,7 @@ import { installedTools } from "./installed-tools.ts";
 import { interfaceState } from "./interface-state.ts";
 import { ipForward } from "./ip-forward.ts";
 import { journal } from "./journal.ts";
+import { lanNeighbors } from "./lan-neighbors.ts";
 import { kernelWireguard } from "./kernel-wireguard.ts";
 import { managedFiles } from "./managed-files.ts";
 import { osRelease } from "./os-release.ts";
@@ -44,6 +45,7 @@ export const ALL_FACTS = [
   otherWireguard,
   routes,
   connected,
+  lanNeighbors,
   journal,
 ] as const;
 
@@ -138,6 +140,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     otherWireguard: get(otherWireguard),
     routes: get(routes),
     connected: get(connected),
+    ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
     privilege: priv as Privilege,
     firewallRaw: raw,

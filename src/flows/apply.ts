@@ -83,6 +83,8 @@ export async function apply(options: Options): Promise<number> {
         ? "Nothing to change: both gateways already match the site file; tunnel verified.\n"
         : `Tunnel ${site.sites[0].name} <-> ${site.sites[1].name} is up and verified (${changed} gateway${changed === 1 ? "" : "s"} changed).\n`,
     );
+    // The tunnel works; these are about the LANs behind it, for the operator to look at.
+    for (const g of report.gateways) for (const c of g.checks.filter((c) => c.warning)) process.stderr.write(`wgsite: warning: ${g.site}: ${c.id}: ${c.detail}\n`);
     return ExitCode.Ok;
   } finally {
     await closeSessions(sessions);

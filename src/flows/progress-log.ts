@@ -17,6 +17,7 @@ export function progressLine(event: ApplyEvent): string | undefined {
     case "step-failed":
       return `[${event.site}] FAILED ${event.title} (${seconds(event.ms)})${event.output ? `\n${event.output.split("\n").map((l) => `[${event.site}]   ${l}`).join("\n")}` : ""}`;
     case "check":
+      if (event.warning) return `[${event.site}] WARN    ${event.id}: ${event.detail}`;
       return `[${event.site}] ${event.ok ? "check  " : "CHECK  "} ${event.id}: ${event.ok ? "ok" : "FAILED"} (${event.detail})`;
     default:
       return undefined;

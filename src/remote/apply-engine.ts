@@ -76,8 +76,9 @@ async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Ste
         emit({ type: "step-failed", site, step: event.step, title, ms, output });
       }
     } else {
-      t.report.checks.push({ id: event.id, ok: event.ok, detail: event.detail });
-      emit({ type: "check", site, id: event.id, ok: event.ok, detail: event.detail });
+      const warning = event.warning ? { warning: true as const } : {};
+      t.report.checks.push({ id: event.id, ok: event.ok, detail: event.detail, ...warning });
+      emit({ type: "check", site, id: event.id, ok: event.ok, detail: event.detail, ...warning });
     }
   });
   const describe = `wgsite's ${steps.length > 0 ? `steps (${steps.map((s) => s.id).join(", ")})` : "verification"}`;
@@ -180,7 +181,7 @@ export async function applyGateways(site: Site, sessions: readonly [GatewaySessi
       }),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
+    const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok && !c.warning).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
     if (failed.length > 0) failure = failed.map((r) => failureText(r.reason)).join("\n");
     else if (failedChecks.length > 0) failure = `verification failed:\n  ${failedChecks.join("\n  ")}`;
   }

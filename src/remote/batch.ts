@@ -54,6 +54,15 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
       `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"; [ $prc = 0 ] || vfail=1`,
     );
   }
+  if (v.localLanAddress && v.remoteHosts?.length) {
+    // A host's answer proves the whole path; silence is a warning ("w"), as many hosts ignore pings.
+    for (const host of v.remoteHosts) {
+      lines.push(
+        `( p=$(ping -c2 -i0.05 -W1 -I ${v.localLanAddress} ${host} 2>&1); if [ $? = 0 ]; then echo "${CHECK_MARK} lan-host 0 ${host} answers ($(echo "$p" | grep -E 'rtt' | tr -d '\\n'))"; else echo "${CHECK_MARK} lan-host w ${host} does not answer: if it answers pings at all, its route back to ${v.localLanAddress} must go via ${v.remoteProbe}, the other gateway"; fi ) &`,
+      );
+    }
+    lines.push("wait");
+  }
   lines.push(`echo "${STEP_MARK} end verify 0"`);
   return lines.join("\n");
 }
@@ -61,7 +70,7 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
 export type BatchEvent =
   | { readonly type: "step-start"; readonly step: string; readonly at: number }
   | { readonly type: "step-end"; readonly step: string; readonly code: number; readonly at: number; readonly output: string }
-  | { readonly type: "check"; readonly id: string; readonly ok: boolean; readonly detail: string };
+  | { readonly type: "check"; readonly id: string; readonly ok: boolean; readonly detail: string; readonly warning?: true };
 
 /** Turns streamed stdout into events; feed it chunks as they arrive. */
 export class BatchReader {
@@ -94,7 +103,7 @@ export class BatchReader {
       this.onEvent({ type: "step-end", step: step!, code: Number(code), at: Date.now(), output: this.#output });
     } else if (line.startsWith(`${CHECK_MARK} `)) {
       const [, id, code, ...rest] = line.split(" ");
-      this.onEvent({ type: "check", id: id!, ok: code === "0", detail: rest.join(" ").trim() });
+      this.onEvent({ type: "check", id: id!, ok: code === "0", detail: rest.join(" ").trim(), ...(code === "w" ? { warning: true as const } : {}) });
     } else {
       this.#output += `${line}\n`;
     }

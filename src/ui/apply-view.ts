@@ -41,7 +41,7 @@ export function applyEvent(view: ApplyView, siteNames: readonly [string, string]
       columns[index] = updateLine(columns[index]!, event.step, event.title, { status: "failed", ms: event.ms, output: event.output });
       return { ...view, columns, failure: view.failure ?? { site: event.site, step: event.step, title: event.title, output: event.output } };
     case "check":
-      checks[index] = [...checks[index]!, { id: event.id, ok: event.ok, detail: event.detail }];
+      checks[index] = [...checks[index]!, { id: event.id, ok: event.ok, detail: event.detail, ...(event.warning ? { warning: event.warning } : {}) }];
       return { ...view, checks };
     default:
       return view;
@@ -53,7 +53,7 @@ export function applyEvent(view: ApplyView, siteNames: readonly [string, string]
 function unreportedFailure(report: ApplyReport, siteNames: readonly [string, string]): NonNullable<ApplyView["failure"]> {
   const error = report.error ?? "the run failed";
   if (error.startsWith("verification failed")) {
-    const site = report.gateways.find((g) => g.checks.some((c) => !c.ok))?.site ?? "";
+    const site = report.gateways.find((g) => g.checks.some((c) => !c.ok && !c.warning))?.site ?? "";
     return { site, step: "verify", title: "Verify the tunnel", output: error };
   }
   const site = siteNames.find((name) => error.startsWith(`${name} `) || error.startsWith(`${name}:`)) ?? "";

@@ -44,7 +44,7 @@ export type StepLine = {
   readonly output?: string;
 };
 
-export type CheckLine = { readonly id: string; readonly ok: boolean; readonly detail: string };
+export type CheckLine = { readonly id: string; readonly ok: boolean; readonly detail: string; readonly warning?: true };
 
 export type ApplyView = {
   readonly running: boolean;

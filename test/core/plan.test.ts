@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { HostFacts } from "../../src/core/host-facts.ts";
 import { loadSite } from "../../src/core/load-site.ts";
 import { plan } from "../../src/core/plan.ts";
-import { planToJson } from "../../src/core/format-plan.ts";
+import { planToJson, planToText } from "../../src/core/format-plan.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
 import type { Site } from "../../src/core/site.ts";
 
@@ -64,6 +64,23 @@ test("fresh gateways: every step changes, installs tools and wireguard-go, enabl
   assert.equal(alpha.steps.find((s) => s.id === "unit")!.change, "systemctl enable -q --now wg-quick@wgA");
   assert.equal(alpha.verify.localLanAddress, "10.10.10.1");
   assert.equal(alpha.verify.remoteProbe, "10.10.11.1");
+});
+
+test("verification pings up to two hosts the other gateway heard on its LAN: reachable first, never its own or outside addresses", () => {
+  const neighbors = [
+    { address: "192.0.2.1", dev: "host0", reachable: true },
+    { address: "10.10.11.1", dev: "lan0", reachable: true },
+    { address: "10.10.11.30", dev: "lan0", reachable: false },
+    { address: "10.10.11.20", dev: "lan0", reachable: false },
+    { address: "10.10.11.40", dev: "lan0", reachable: true },
+  ];
+  const p = plan({ site: site(), facts: [fresh, { ...freshBeta, neighbors }], runId: "R1" });
+  assert.deepEqual(p.gateways[0].verify.remoteHosts, ["10.10.11.40", "10.10.11.20"]);
+  assert.equal(p.gateways[1].verify.remoteHosts, undefined, "alpha heard nobody");
+  assert.match(planToText(p), /Verify: handshake, ping 10\.10\.9\.1, route to 10\.10\.11\.1 via wgA, ping 10\.10\.11\.1 from 10\.10\.10\.1, ping 10\.10\.11\.40 and 10\.10\.11\.20 \(heard on the other LAN\) from 10\.10\.10\.1$/m);
+  // Without an address in its own LAN the gateway cannot send from it: no host pings.
+  const noLan: HostFacts = { ...fresh, connected: fresh.connected.filter((c) => c.dev !== "lan0") };
+  assert.equal(plan({ site: site(), facts: [noLan, { ...freshBeta, neighbors }], runId: "R1" }).gateways[0].verify.remoteHosts, undefined);
 });
 
 test("converged gateways: nothing to do, no restart", () => {

@@ -27,6 +27,8 @@ const pingable = (from: "alpha" | "beta", to: string) => async () => (await lab.
 
 test("first apply takes two bare gateways to a verified tunnel", { skip }, async () => {
   assert.equal((await lab.inNs(lab.lanHosts.alpha.ns, ["ping", "-c1", "-W1", lab.lanHosts.beta.ip])).code, 1, "no path before the tunnel");
+  // The LAN hosts have talked to their gateways, as on any LAN: each gateway's neighbours name one.
+  for (const side of ["alpha", "beta"] as const) await lab.inNs(lab.lanHosts[side].ns, ["ping", "-c1", "-W1", lab.gateways[side].lanIp]);
   const r = await wgsite(lab, ["--non-interactive", "-c", site, "--json"]);
   outputs.push(r.stdout, r.stderr);
   assert.equal(r.code, 0, r.stderr);
@@ -37,6 +39,10 @@ test("first apply takes two bare gateways to a verified tunnel", { skip }, async
     assert.deepEqual(g.checks.filter((c) => !c.ok), [], `${g.site} checks`);
     assert.ok(g.checks.some((c) => c.id === "lan-ping"), "routed path verified from the LAN address");
   }
+  // Each gateway pinged the host heard on the other's LAN: through the other gateway's forwarding and the host's route back.
+  const host = (site: string) => (report.gateways.find((g) => g.site === site)!.checks.find((c) => c.id === "lan-host") as { detail: string } | undefined)?.detail ?? "";
+  assert.ok(host("alpha").startsWith(`${lab.lanHosts.beta.ip} answers (rtt`), host("alpha"));
+  assert.ok(host("beta").startsWith(`${lab.lanHosts.alpha.ip} answers (rtt`), host("beta"));
   assert.match(r.stderr, /\[alpha\] done {3}Install wireguard-tools, wireguard-go/);
   assert.match(r.stderr, /\[beta\] .*sudo-password/, "beta is reached as a sudo user with a password on port 2222");
 });
@@ -69,6 +75,27 @@ test("a rerun changes nothing: no restart, same keys, same rules", { skip }, asy
   assert.ok(report.gateways.every((g) => g.steps.every((s) => s.status === "unchanged")));
   assert.match(r.stderr, /Nothing to change/);
   assert.equal(await state(), beforeRun);
+});
+
+test("a LAN host whose route back bypasses its gateway: apply passes, with a warning naming the route it needs", { skip }, async () => {
+  await lab.inNs(lab.lanHosts.beta.ns, ["ip", "route", "del", "default"]);
+  try {
+    const r = await wgsite(lab, ["--non-interactive", "-c", site, "--json"]);
+    outputs.push(r.stdout, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { ok: boolean; gateways: { site: string; checks: { id: string; ok: boolean; warning?: boolean }[] }[] };
+    assert.ok(report.ok);
+    assert.deepEqual(report.gateways.find((g) => g.site === "alpha")!.checks.find((c) => c.id === "lan-host"), {
+      id: "lan-host",
+      ok: false,
+      warning: true,
+      detail: `${lab.lanHosts.beta.ip} does not answer: if it answers pings at all, its route back to 10.10.10.1 must go via 10.10.11.1, the other gateway`,
+    });
+    assert.match(r.stderr, /\[alpha\] WARN {4}lan-host: /);
+    assert.match(r.stderr, /Nothing to change[\s\S]*wgsite: warning: alpha: lan-host: 10\.10\.11\.10 does not answer/);
+  } finally {
+    await lab.inNs(lab.lanHosts.beta.ns, ["ip", "route", "add", "default", "via", lab.gateways.beta.lanIp]);
+  }
 });
 
 test("no private key appears in wgsite's output", { skip }, async () => {

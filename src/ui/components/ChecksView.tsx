@@ -13,11 +13,14 @@ export function ChecksView({ site, checks }: Props) {
     <Box flexDirection="column" width="50%" paddingRight={2}>
       <Text bold>{site}</Text>
       {checks.length === 0 ? <Text color={color("muted")}>no checks reported</Text> : null}
-      {checks.map((c, i) => (
-        <Text key={`${c.id}-${i}`} wrap="truncate-end" color={c.ok ? undefined : color("bad")}>
-          <Text color={color(c.ok ? "good" : "bad")}>{c.ok ? MARK.changed : MARK.failed}</Text> {c.id}: {c.detail}
-        </Text>
-      ))}
+      {checks.map((c, i) => {
+        const tone = c.ok ? "good" : c.warning ? "warn" : "bad";
+        return (
+          <Text key={`${c.id}-${i}`} wrap="truncate-end" color={c.ok ? undefined : color(tone)}>
+            <Text color={color(tone)}>{c.ok ? MARK.changed : c.warning ? MARK.warning : MARK.failed}</Text> {c.id}: {c.detail}
+          </Text>
+        );
+      })}
     </Box>
   );
 }

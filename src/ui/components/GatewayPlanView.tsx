@@ -1,4 +1,5 @@
 import { Box, Text } from "ink";
+import { verifyText } from "../../core/format-plan.ts";
 import type { GatewayPlan } from "../../core/plan-types.ts";
 import { color, MARK } from "../theme.ts";
 import { FileDiffView } from "./FileDiffView.tsx";
@@ -26,7 +27,7 @@ export function GatewayPlanView({ plan }: Props) {
       ))}
       <Box marginLeft={2} marginBottom={1}>
         <Text>
-          {`${plan.steps.length + 1}. Verify: handshake, ping ${plan.verify.peerTunnelAddress}, route to ${plan.verify.remoteProbe} via ${plan.interface}`}
+          {`${plan.steps.length + 1}. ${verifyText(plan)}`}
         </Text>
       </Box>
       {plan.files.map((f) => (
