@@ -6,6 +6,7 @@ import { installCommand, packagesNeeded } from "./packages.ts";
 import type { GatewayPlan, Plan, PlannedFile, Step, VerifyTargets, Warning } from "./plan-types.ts";
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { atomicWrite, quote, restoreWrite } from "./shell.ts";
+import { lanHostsHeard } from "./lan-hosts.ts";
 import type { Site } from "./site.ts";
 
 export type PlanInput = {
@@ -52,31 +53,13 @@ function lanAddress(facts: HostFacts | undefined, site: Site, index: 0 | 1): str
   return undefined;
 }
 
-/** How many LAN hosts of the other site verification pings (at once, so silence costs one timeout). */
-const REMOTE_HOSTS = 2;
-
-/** Hosts the peer gateway heard from inside its LANs, not its own addresses; reachable ones first. */
-function lanHosts(facts: HostFacts | undefined, site: Site, index: 0 | 1): string[] {
-  const own = new Set((facts?.connected ?? []).map((c) => c.address));
-  const inLan = (text: string) => {
-    const address = parseAddress(text);
-    return address !== undefined && site.sites[index].lan.some((lan) => cidrContains(lan, address));
-  };
-  const key = (address: string) => address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
-  return (facts?.neighbors ?? [])
-    .filter((n) => !own.has(n.address) && inLan(n.address))
-    .sort((a, b) => Number(b.reachable) - Number(a.reachable) || key(a.address) - key(b.address))
-    .map((n) => n.address)
-    .filter((address, i, all) => all.indexOf(address) === i)
-    .slice(0, REMOTE_HOSTS);
-}
-
 function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
   const { site } = input;
   const peerIndex = index === 0 ? 1 : 0;
   const peer = site.sites[peerIndex];
   const localLanAddress = lanAddress(input.facts?.[index], site, index);
-  const remoteHosts = localLanAddress ? lanHosts(input.facts?.[peerIndex], site, peerIndex) : [];
+  const peerFacts = input.facts?.[peerIndex];
+  const remoteHosts = localLanAddress && peerFacts ? lanHostsHeard(peerFacts.neighbors, peerFacts.connected, peer.lan) : [];
   return {
     interface: site.sites[index].interface,
     peerTunnelAddress: transferAddresses(site.tunnel.network)[peerIndex],

@@ -8,6 +8,7 @@ import type { ApplyEvent } from "../remote/events.ts";
 import { checks } from "../status/checks.ts";
 import { probeGateway } from "../status/probe.ts";
 import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/report.ts";
+import { lanHostsHeard } from "../core/lan-hosts.ts";
 import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
@@ -32,7 +33,11 @@ export async function snapshot(site: Site, sessions: Sessions): Promise<[Gateway
   let samples;
   try {
     samples = await Promise.all(
-      sessions.map((s) => probeGateway(s.root, probeTargets(site, s.index, s.facts.connected, sessions[s.index === 0 ? 1 : 0].facts.connected), { heavy: true })),
+      sessions.map((s) => {
+        const other = sessions[s.index === 0 ? 1 : 0];
+        const remoteHosts = lanHostsHeard(other.facts.neighbors, other.facts.connected, site.sites[other.index].lan);
+        return probeGateway(s.root, probeTargets(site, s.index, s.facts.connected, other.facts.connected), { heavy: true, remoteHosts });
+      }),
     );
   } catch (error) {
     throw toExitError(error);

@@ -24,6 +24,7 @@ export const CHECK_IDS = [
   "forward",
   "tunnel-ping",
   "lan-ping",
+  "lan-host",
   "mtu",
   "latency",
 ] as const;
@@ -188,6 +189,8 @@ export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSampl
         : check("lan-ping", "LAN ping", "red", `${remoteAddr ?? "remote LAN"} no answer`, `${local.address} -> ${remoteAddr} fails: on ${other.name}, ip route get ${local.address} must go via ${other.interface}; check its AllowedIPs and INPUT rules`),
     );
   }
+  const host = lanHostCheck(site, index, sample);
+  if (host) out.push(host);
   out.push(mtuCheck(site, index, sample));
   out.push(latencyCheck(site, index, sample, !local));
   return out;
@@ -234,6 +237,27 @@ function routeCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
   const fix = `${lans} must route via ${iface}: ${sample.init === "openrc" ? `rc-service wg-quick.${iface} restart` : `systemctl restart wg-quick@${iface}`} (wg-quick adds routes for AllowedIPs); remove a conflicting route (ip route show ${other.lan[0]!.text})`;
   if (!wrong) return check("route", "route", "red", "not probed", fix);
   return check("route", "route", "red", wrong.route.ok ? `${wrong.to} via ${wrong.route.dev}` : `${wrong.to}: ${wrong.route.error}`, fix);
+}
+
+/**
+ * Hosts heard on the other LAN, pinged from this LAN's address: the path a LAN host's traffic takes,
+ * through the other gateway's forwarding and the host's route back. No row while none was heard; a
+ * silent host is yellow, since many hosts ignore pings.
+ */
+function lanHostCheck(site: Site, index: 0 | 1, sample: StatusSample): Check | undefined {
+  const pings = sample.heavy?.lanHosts;
+  if (!pings || pings.length === 0) return undefined;
+  const other = peerOf(site, index);
+  const answered = pings.find((p) => p.answered);
+  if (answered) return check("lan-host", "LAN host", "green", `${answered.address}${answered.rttMs === undefined ? "" : ` ${formatMs(answered.rttMs)}`}`);
+  const gateway = sample.routes[0]?.to ?? `${other.name}'s gateway`;
+  return check(
+    "lan-host",
+    "LAN host",
+    "yellow",
+    `${pings.map((p) => p.address).join(", ")} no answer`,
+    `hosts heard on ${other.name}'s LAN do not answer: if they answer pings at all, their route back to ${site.sites[index].lan.map((l) => l.text).join(", ")} must go via ${gateway} (the LAN's default router, or a static route)`,
+  );
 }
 
 function mtuCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {

@@ -28,7 +28,13 @@ export type HeavySample = {
   readonly latency?: PingResult;
   /** Addresses the endpoint name resolves to on the gateway. */
   readonly resolved?: readonly string[];
+  /** Hosts this gateway heard from lately (`ip neigh`): the other gateway pings them on its next full probe. */
+  readonly neighbors?: HostFacts["neighbors"];
+  /** Hosts heard on the other gateway's LAN, pinged from the local LAN address. */
+  readonly lanHosts?: readonly LanHostPing[];
 };
+
+export type LanHostPing = { readonly address: string; readonly answered: boolean; readonly rttMs?: number };
 
 /** Everything one tick learned about one gateway. */
 export type StatusSample = {

@@ -1,11 +1,11 @@
 import type { Connection } from "../remote/connection.ts";
-import { parseStatus, ProbeError, PROBE_ENV, tickBody, type KnownSums, type ProbeCache } from "./probe.ts";
+import { isHostLiteral, parseStatus, ProbeError, PROBE_ENV, tickBody, type KnownSums, type ProbeCache } from "./probe.ts";
 import type { ProbeTargets, StatusSample } from "./sample.ts";
 
 const END = "@@wgsite-tick-end";
 
 /** The checksums travel with each request; the loop's shell reads them into these variables. */
-const KNOWN: KnownSums = { addresses: '"$ka"', firewall: '"$kf"' };
+const KNOWN: KnownSums = { addresses: '"$ka"', firewall: '"$kf"', hosts: "$hosts" };
 
 /**
  * The live pane's probe loop on the gateway: both kinds of tick as shell functions, run once per
@@ -18,13 +18,14 @@ export function watchScript(t: ProbeTargets): string {
     PROBE_ENV,
     fn("light", false),
     fn("heavy", true),
-    `while IFS=' ' read -r kind ka kf; do case "$kind" in L) light </dev/null ;; H) heavy </dev/null ;; *) exit 0 ;; esac; done`,
+    `while IFS=' ' read -r kind ka kf hosts; do case "$kind" in L) light </dev/null ;; H) heavy </dev/null ;; *) exit 0 ;; esac; done`,
   ].join("\n");
 }
 
-/** The request line for one tick. */
-export function tickRequest(heavy: boolean, cache: ProbeCache): string {
-  return `${heavy ? "H" : "L"} ${cache.addresses?.sum ?? "none"} ${cache.firewall?.sum ?? "none"}\n`;
+/** The request line for one tick; a heavy one names the other LAN's hosts to ping. */
+export function tickRequest(heavy: boolean, cache: ProbeCache, hosts: readonly string[] = []): string {
+  const ping = heavy ? hosts.filter(isHostLiteral) : [];
+  return `${[heavy ? "H" : "L", cache.addresses?.sum ?? "none", cache.firewall?.sum ?? "none", ...ping].join(" ")}\n`;
 }
 
 type Waiting = { readonly resolve: (text: string) => void; readonly reject: (error: Error) => void; readonly timer: ReturnType<typeof setTimeout> };
@@ -64,7 +65,7 @@ export class ProbeWatch {
   }
 
   /** One tick: its report parsed, `cache` filling in the sections the gateway reported unchanged. */
-  tick(heavy: boolean, cache: ProbeCache, timeoutMs: number): Promise<{ sample: StatusSample; cache: ProbeCache }> {
+  tick(heavy: boolean, cache: ProbeCache, timeoutMs: number, hosts: readonly string[] = []): Promise<{ sample: StatusSample; cache: ProbeCache }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiting) return Promise.reject(new Error(`${this.root.label}: a tick is already running`));
     return new Promise((resolve, reject) => {
@@ -77,7 +78,7 @@ export class ProbeWatch {
           else resolve(parseStatus(text, this.targets, cache));
         },
       };
-      const line = tickRequest(heavy, cache);
+      const line = tickRequest(heavy, cache, hosts);
       if (this.write) this.write(line);
       else this.queued.push(line);
     });

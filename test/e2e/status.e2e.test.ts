@@ -84,6 +84,8 @@ const nowCommand = (hint: string | undefined) => {
 const lanPing = () => lab.inNs(lab.lanHosts.alpha.ns, ["ping", "-c1", "-W1", lab.lanHosts.beta.ip]);
 
 test("after apply: every check green, exit 0", { skip, timeout: 15 * MIN }, async () => {
+  // The LAN hosts have talked to their gateways: each gateway's neighbours name one for the other to ping.
+  for (const side of ["alpha", "beta"] as const) await lab.inNs(lab.lanHosts[side].ns, ["ping", "-c1", "-W1", lab.gateways[side].lanIp]);
   const applied = await wgsite(lab, ["--non-interactive", "-c", site]);
   assert.equal(applied.code, 0, applied.stderr);
   const { code, doc } = await status();
@@ -91,7 +93,9 @@ test("after apply: every check green, exit 0", { skip, timeout: 15 * MIN }, asyn
   assert.deepEqual(notGreen(doc), []);
   if (notGreen(doc, "yellow").length > 0) console.error(`[status] yellow after apply: ${notGreen(doc, "yellow").join("; ")}`);
   assert.match(doc.summary, /^alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: up, [\d.]+ ms, 0 % loss/);
-  assert.deepEqual(doc.gateways.map((g) => [g.site, g.reachable, g.checks.length]), [["alpha", true, 14], ["beta", true, 14]]);
+  assert.deepEqual(doc.gateways.map((g) => [g.site, g.reachable, g.checks.length]), [["alpha", true, 15], ["beta", true, 15]]);
+  assert.equal(check(doc, "alpha", "lan-host").detail.split(" ")[0], lab.lanHosts.beta.ip);
+  assert.equal(check(doc, "beta", "lan-host").detail.split(" ")[0], lab.lanHosts.alpha.ip);
 });
 
 test("without a terminal and without --once, status prints one text snapshot and exits", { skip, timeout: 2 * MIN }, async () => {

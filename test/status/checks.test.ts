@@ -133,6 +133,23 @@ test("firewalld: wgA taken out of the LAN's zone (real ruleset) is red, naming t
   });
 });
 
+test("LAN host: a host heard on beta's LAN that answers is green; silent hosts are yellow with the route back they need; none heard, no row", () => {
+  const pinged = (lanHosts: { address: string; answered: boolean; rttMs?: number }[]): StatusSample => ({ ...alpha, heavy: { ...alpha.heavy!, lanHosts } });
+  assert.deepEqual(one(checks(site, 0, pinged([{ address: "10.10.11.20", answered: false }, { address: "10.10.11.10", answered: true, rttMs: 0.7 }]), beta), "lan-host"), {
+    id: "lan-host",
+    title: "LAN host",
+    status: "green",
+    detail: "10.10.11.10 0.7 ms",
+  });
+  const silent = one(checks(site, 0, pinged([{ address: "10.10.11.10", answered: false }]), beta), "lan-host");
+  assert.equal(silent?.status, "yellow");
+  assert.equal(silent?.detail, "10.10.11.10 no answer");
+  assert.match(silent?.hint ?? "", /their route back to 10\.10\.10\.0\/24 must go via 10\.10\.11\.1 \(the LAN's default router, or a static route\)$/);
+  assert.equal(one(checks(site, 0, alpha, beta), "lan-host"), undefined);
+  const order = checks(site, 0, pinged([{ address: "10.10.11.10", answered: true, rttMs: 0.7 }]), beta).map((c) => c.id);
+  assert.deepEqual(order.slice(order.indexOf("lan-ping"), order.indexOf("lan-ping") + 3), ["lan-ping", "lan-host", "mtu"]);
+});
+
 test("wrong peer key: red, names both keys and the file apply rewrites", () => {
   const other: StatusSample = { ...beta, wg: { ...beta.wg!, publicKey: "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=" } };
   const list = checks(site, 0, alpha, other);

@@ -34,6 +34,19 @@ function localShell(started: string[] = []): Connection {
 test("the request line names the kind of tick and the checksums the client holds", () => {
   assert.equal(tickRequest(true, {}), "H none none\n");
   assert.equal(tickRequest(false, { addresses: { sum: "1-2", text: "" }, firewall: { sum: "3-4", text: "" } }), "L 1-2 3-4\n");
+  // A heavy tick names the other LAN's hosts to ping; only address literals reach the gateway's shell.
+  assert.equal(tickRequest(true, {}, ["10.10.11.10", "10.10.11.20; reboot", "10.10.11.30"]), "H none none 10.10.11.10 10.10.11.30\n");
+  assert.equal(tickRequest(false, {}, ["10.10.11.10"]), "L none none\n", "light ticks ping no hosts");
+});
+
+test("a heavy tick pings the hosts named in its request, at once, from the local LAN address; and lists the neighbours", async () => {
+  const watch = new ProbeWatch(localShell(), { ...TARGETS, localLanAddress: "127.0.0.1" });
+  const { sample } = await watch.tick(true, {}, 20_000, ["127.0.0.1"]);
+  assert.deepEqual(sample.heavy?.lanHosts?.map((h) => [h.address, h.answered, typeof h.rttMs]), [["127.0.0.1", true, "number"]]);
+  assert.ok(Array.isArray(sample.heavy?.neighbors));
+  const none = await watch.tick(true, {}, 20_000);
+  assert.equal(none.sample.heavy?.lanHosts, undefined, "no hosts named: no host pings");
+  watch.close();
 });
 
 test("the loop's script: light and heavy ticks as functions whose probes read /dev/null", () => {

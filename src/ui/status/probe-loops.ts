@@ -3,6 +3,8 @@ import type { ProbeCache } from "../../status/probe.ts";
 import type { ProbeTargets, StatusSample } from "../../status/sample.ts";
 import { probeTargets } from "../../status/targets.ts";
 import { ProbeWatch } from "../../status/watch.ts";
+import type { HostFacts } from "../../core/host-facts.ts";
+import { lanHostsHeard } from "../../core/lan-hosts.ts";
 import type { Site } from "../../core/site.ts";
 import type { StatusEvent } from "./state.ts";
 
@@ -81,6 +83,12 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
       wakers.add(done);
     });
   const addresses = (i: 0 | 1) => latest[i]?.addresses ?? sessions[i].facts.connected;
+  // Hosts each gateway heard on its LAN: from the facts when connected, then from each full probe.
+  const heard: [HostFacts["neighbors"], HostFacts["neighbors"]] = [sessions[0].facts.neighbors, sessions[1].facts.neighbors];
+  const hostsFor = (i: 0 | 1): string[] => {
+    const o = i === 0 ? 1 : 0;
+    return lanHostsHeard(heard[o], addresses(o), site.sites[o].lan);
+  };
   // The targets follow the gateways' addresses, which rarely change: worked out again only then.
   const targetCache: [{ key: string; targets: ProbeTargets } | undefined, { key: string; targets: ProbeTargets } | undefined] = [undefined, undefined];
   const targetsOf = (i: 0 | 1): ProbeTargets => {
@@ -120,6 +128,7 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
           return;
         }
         sessions[i] = fresh;
+        heard[i] = fresh.facts.neighbors ?? heard[i];
         dispatch({ type: "reconnected", index: i });
         return;
       } catch (e) {
@@ -135,10 +144,11 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
       const started = Date.now();
       enqueue({ type: "probe-started", index: i, heavy });
       try {
-        const { sample, cache } = await watchFor(i, targetsOf(i)).tick(heavy, caches[i], heavy ? 30_000 : 15_000);
+        const { sample, cache } = await watchFor(i, targetsOf(i)).tick(heavy, caches[i], heavy ? 30_000 : 15_000, heavy ? hostsFor(i) : []);
         if (stopped) return;
         caches[i] = cache;
         latest[i] = sample;
+        if (sample.heavy?.neighbors) heard[i] = sample.heavy.neighbors;
         enqueue({ type: "sampled", index: i, sample, at: Date.now() });
         await pause(Math.max(0, intervalSec * 1000 - (Date.now() - started)));
       } catch (error) {
