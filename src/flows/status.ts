@@ -1,5 +1,6 @@
 import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
+import { lanHostsHeard } from "../core/lan-hosts.ts";
 import type { Site } from "../core/site.ts";
 import { closeSessions, openGateways, reopenGateway, toExitError, type GatewaySession, type SshOptions } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
@@ -8,7 +9,6 @@ import type { ApplyEvent } from "../remote/events.ts";
 import { checks } from "../status/checks.ts";
 import { probeGateway } from "../status/probe.ts";
 import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/report.ts";
-import { lanHostsHeard } from "../core/lan-hosts.ts";
 import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
