@@ -65,11 +65,12 @@ const ping = (args: string, target: string) => `ping -n -q ${args} ${quote(targe
 /** The probes of one tick, as facts: pings first, so an idle tunnel has its handshake before the dump is read. */
 export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: KnownSums = literalSums(options.cache)): Fact<string>[] {
   const raw = (id: string, command: string): Fact<string> => defineFact({ id, command: () => command, parse: (out) => out });
+  const ctx = ctxOf(t);
   const from = t.localLanAddress ? `-I ${quote(t.localLanAddress)}` : "";
   const remote = t.remoteLanAddresses[0];
   const facts: Fact<string>[] = [
     raw("clock", "date +%s"),
-    raw("init", initSystem.command(ctxOf(t))),
+    raw("init", initSystem.command(ctx)),
     raw("tunnel-ping", ping("-c1 -W1", t.peerTunnelAddress)),
   ];
   if (t.localLanAddress && remote) {
@@ -78,14 +79,13 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
   if (options.heavy) {
     facts.push(raw("mtu", pathMtuScript(quote(t.iface), quote(t.peerTunnelAddress))));
     if (t.endpointName) facts.push(raw("resolve", `getent ahostsv4 ${quote(t.endpointName)} | awk '{print $1}' | sort -u`));
-    facts.push(raw("neighbors", lanNeighbors.command(ctxOf(t))));
+    facts.push(raw("neighbors", lanNeighbors.command(ctx)));
     const hosts = known.hosts ?? (options.remoteHosts ?? []).filter(isHostLiteral).join(" ");
     if (t.localLanAddress && hosts) {
       // At once, so hosts that ignore pings cost one timeout; one line per host: address, ping's exit code, rtt.
       facts.push(raw("lan-hosts", `for h in ${hosts}; do ( r=$(ping -n -q -c2 -i0.05 -W1 -I ${quote(t.localLanAddress)} "$h" 2>&1); c=$?; echo "@@host $h $c $(echo "$r" | grep rtt)" ) & done; wait`));
     }
   }
-  const ctx = ctxOf(t);
   facts.push(
     raw("wg", `wg show ${quote(t.iface)} dump | ${DUMP_REDACT}`),
     raw("link", interfaceState.command(ctx)),

@@ -5,6 +5,7 @@ import { ChoiceItem } from "../components/ChoiceItem.tsx";
 import { GatewayPlanView } from "../components/GatewayPlanView.tsx";
 import { Viewport } from "../components/Viewport.tsx";
 import { useCommand } from "../hooks/use-command.ts";
+import { useMeasuredHeight } from "../hooks/use-measured-height.ts";
 import { Command } from "../keys.ts";
 import type { WizardEvent, WizardState } from "../state.ts";
 import { color } from "../theme.ts";
@@ -17,9 +18,6 @@ export type Props = {
   readonly rows?: number | undefined;
 };
 
-// The line naming the gateways and the block with the choices, with their margins.
-const AROUND_THE_PLAN = 2 + 4;
-
 const CHOICES = [
   { key: "apply", label: "Apply the plan to both gateways", value: "apply" },
   { key: "back", label: "Go back and change the answers", value: "back" },
@@ -28,12 +26,16 @@ const CHOICES = [
 /** Step 4: the plan per gateway (←/→ switches); nothing changes until it is confirmed. */
 export function ReviewScreen({ state, dispatch, isActive, rows }: Props) {
   useCommand(Command.SwitchGateway, () => dispatch({ type: "switch-gateway" }), { isActive });
+  // The line naming the gateways and the block with the choices stay; the plan gets the rows left.
+  const [above, aboveRows] = useMeasuredHeight(2);
+  const [below, belowRows] = useMeasuredHeight(4);
   const plan = state.plan;
   if (!plan) return null;
   const shown = plan.gateways[state.reviewTab];
   return (
     <Box flexDirection="column">
-      <Box marginBottom={1}>
+      {/* Padding, not margin: a measured height includes the padding only. */}
+      <Box ref={above} paddingBottom={1} flexShrink={0}>
         <Text>Plan for </Text>
         {plan.gateways.map((g, i) => (
           <Text key={g.site} bold={i === state.reviewTab} color={i === state.reviewTab ? color("accent") : color("muted")}>
@@ -42,10 +44,10 @@ export function ReviewScreen({ state, dispatch, isActive, rows }: Props) {
         ))}
         <Text color={color("muted")}> (←/→ shows the other gateway)</Text>
       </Box>
-      <Viewport rows={rows === undefined ? undefined : Math.max(3, rows - AROUND_THE_PLAN)} anchor="top" resetKey={shown.site} isActive={isActive}>
+      <Viewport rows={rows === undefined ? undefined : Math.max(3, rows - aboveRows - belowRows)} anchor="top" resetKey={shown.site} isActive={isActive}>
         <GatewayPlanView plan={shown} />
       </Viewport>
-      <Box marginTop={1} flexDirection="column">
+      <Box ref={below} paddingTop={1} flexDirection="column" flexShrink={0}>
         <Text bold>Nothing has been changed yet.</Text>
         <SelectInput
           items={CHOICES}
