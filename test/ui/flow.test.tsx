@@ -157,7 +157,7 @@ test("apply: two columns, a mark and a duration per step; success leads to the v
   const checks: ApplyEvent[] = [
     { type: "check", site: "alpha", id: "handshake", ok: true, detail: "0 s ago" },
     { type: "check", site: "beta", id: "tunnel-ping", ok: true, detail: "10.10.9.0" },
-    { type: "check", site: "beta", id: "lan-host", ok: false, warning: true, detail: "10.10.10.10 does not answer" },
+    { type: "check", site: "beta", id: "lan-host", ok: false, warning: true, detail: "10.10.10.10 does not answer: if it answers pings at all, its route back to 10.10.11.1 must go via 10.10.10.1, the other gateway" },
   ];
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -181,6 +181,7 @@ test("apply: two columns, a mark and a duration per step; success leads to the v
   assert.match(done, /✔ handshake: 0 s ago/);
   assert.match(done, /✔ tunnel-ping: 10\.10\.9\.0/);
   assert.match(done, /! lan-host: 10\.10\.10\.10 does not answer/, "a silent LAN host is a warning on a verified tunnel");
+  assert.match(done.replace(/\s+/g, " "), /! beta: lan-host: 10\.10\.10\.10 does not answer: if it answers pings at all, its route back to 10\.10\.11\.1 must go via 10\.10\.10\.1, the other gateway/, "its advice whole, below the columns");
   assert.match(done, /› Save the site file as: \.\/alpha-beta\.yaml/);
   assert.ok(services.calls.includes("release"), "the gateways' locks are freed when the run is over");
   await press(r, KEY.enter);

@@ -23,6 +23,7 @@ export function DoneScreen({ state, problems, dispatch, isActive }: Props) {
   if (!site || !apply) return null;
   const changed = apply.report?.gateways.filter((g) => g.changed).length ?? 0;
   const error = save.error ? { savePath: save.error } : {};
+  const warnings = site.sites.flatMap((def, i) => apply.checks[i]!.filter((c) => c.warning).map((c) => `${def.name}: ${c.id}: ${c.detail}`));
   return (
     <Box flexDirection="column">
       <Text bold color={color("good")}>
@@ -33,6 +34,14 @@ export function DoneScreen({ state, problems, dispatch, isActive }: Props) {
           <ChecksView key={def.name} site={def.name} checks={apply.checks[i]!} />
         ))}
       </Box>
+      {/* The columns cut long lines; a warning's advice is read whole. */}
+      {warnings.length > 0 ? (
+        <Box marginTop={1} flexDirection="column">
+          {warnings.map((w, i) => (
+            <Text key={i} color={color("warn")}>{`${MARK.warning} ${w}`}</Text>
+          ))}
+        </Box>
+      ) : null}
       <Box marginTop={1} flexDirection="column">
         {saved ? (
           <>
