@@ -58,7 +58,7 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
     // A host's answer proves the whole path; silence is a warning ("w"), as many hosts ignore pings.
     for (const host of v.remoteHosts) {
       lines.push(
-        `( p=$(ping -c2 -i0.05 -W1 -I ${v.localLanAddress} ${host} 2>&1); if [ $? = 0 ]; then echo "${CHECK_MARK} lan-host 0 ${host} answers ($(echo "$p" | grep -E 'rtt' | tr -d '\\n'))"; else echo "${CHECK_MARK} lan-host w ${host} does not answer: if it answers pings at all, its route back to ${v.localLanAddress} must go via ${v.remoteProbe}, the other gateway"; fi ) &`,
+        `( p=$(ping -c2 -i0.05 -W1 -I ${v.localLanAddress} ${host} 2>&1); if [ $? = 0 ]; then echo "${CHECK_MARK} lan-host 0 ${host} answers in $(echo "$p" | sed -n 's|.*= [0-9.]*/\\([0-9.]*\\)/.*|\\1|p') ms"; else echo "${CHECK_MARK} lan-host w ${host} does not answer: if it answers pings at all, its route back to ${v.localLanAddress} must go via ${v.remoteProbe}, the other gateway"; fi ) &`,
       );
     }
     lines.push("wait");

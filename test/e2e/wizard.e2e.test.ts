@@ -91,6 +91,8 @@ async function exitCodeOf(exitFile: string): Promise<number> {
 before(async () => {
   if (skip) return;
   lab = await createLab();
+  // The LAN hosts have talked to their gateways, as on any LAN: verification and the pane ping them across.
+  for (const side of ["alpha", "beta"] as const) await lab.inNs(lab.lanHosts[side].ns, ["ping", "-c1", "-W1", lab.gateways[side].lanIp]);
   work = mkdtempSync(join(tmpdir(), "wgsite-wizard-"));
   // An empty known_hosts: the wizard must show each host key's fingerprint and ask.
   knownHosts = join(work, "known_hosts");
@@ -171,12 +173,15 @@ test("from the first screen to a verified tunnel, by keystrokes in a real termin
   const done = await waitFor("Save the site file as", 240_000);
   assert.match(done, /Tunnel alpha <-> beta is up and verified/);
   assert.match(done, /✔ handshake/);
+  assert.match(done, /✔ lan-host: 10\.10\.11\.10 answers in [\d.]+ ms/);
   save("9-done", done);
   await keys("Enter");
   // Saved, the wizard is over and the live pane of `wgsite status` takes over below it, on the same connections.
   await waitFor("Site file saved");
   const live = await waitFor(/alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: up, [\d.]+ ms[\s\S]*(● live|◌ full probe)/, 30_000);
   assert.match(live, /✔ peer key +matches beta/);
+  // The pane's first full probe pings the hosts heard on the other LAN too.
+  assert.match(await waitFor(/LAN host +10\.10\.11\.10 [\d.]+ ms/, 30_000), /LAN host +10\.10\.10\.10 [\d.]+ ms/);
   assert.match(live, /q quit {2}· {2}r refresh now/);
   await sleep(3000);
   save("10-status", screen());
