@@ -53,10 +53,16 @@ export async function planOnline(options: Options): Promise<number> {
   }
 }
 
+/** Below this, one lost handshake initiation (retried after REKEY_TIMEOUT, 5 s) fails verification. */
+const MIN_VERIFY_SEC = 10;
+
 /** `wgsite apply` and `wgsite --non-interactive`: the same engine as the wizard, without prompts. */
 export async function apply(options: Options): Promise<number> {
   if (!options.yes && !process.stdin.isTTY) {
     throw new ExitError(ExitCode.InvalidInput, "apply asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)");
+  }
+  if (options.verifyTimeoutSec < MIN_VERIFY_SEC) {
+    process.stderr.write(`wgsite: warning: --verify-timeout ${options.verifyTimeoutSec} is short: WireGuard retries a lost first handshake only after 5 s; ${MIN_VERIFY_SEC} or more leaves room for one retry\n`);
   }
   const { site, sessions } = await connect(options, true);
   try {

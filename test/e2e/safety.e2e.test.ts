@@ -68,6 +68,7 @@ test("verification failing rolls both gateways back to exactly their previous st
   try {
     const r = await apply(["--json"], {}, FAILING);
     assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^wgsite: warning: --verify-timeout 5 is short: WireGuard retries a lost first handshake only after 5 s/m);
     assert.match(r.stderr, /verification failed/);
     assert.match(r.stderr, /alpha: rolled back to its previous state/);
     assert.match(r.stderr, /beta: rolled back to its previous state/);
