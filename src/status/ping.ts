@@ -60,7 +60,7 @@ export function pathMtuScript(iface: string, target: string): string {
   // A subshell, so `exit` ends the probe and not the batched script around it.
   const body = [
     `m=$(cat /sys/class/net/${iface}/mtu 2>/dev/null) || exit 0; echo "mtu $m"`,
-    `probe() { for s in "$@"; do ( if ping -n -q -c2 -i0.2 -W1 -M do -s $s ${target} >/dev/null 2>&1; then echo "ok $s"; else echo "no $s"; fi ) & done; wait; }`,
+    `probe() { for s in "$@"; do ( if ping -n -q -c2 -i0.05 -W1 -M do -s $s ${target} >/dev/null 2>&1; then echo "ok $s"; else echo "no $s"; fi ) & done; wait; }`,
     `sizes() { i=0; while [ $i -le 7 ]; do echo $(( $1 + ($2 - $1) * i / 7 )); i=$((i + 1)); done | uniq; }`,
     `lo=$((1280 - ${PING_OVERHEAD})); hi=$((m - ${PING_OVERHEAD})); [ $hi -ge $lo ] || lo=$hi`,
     `r=$(probe $(sizes $lo $hi)); echo "$r"`,

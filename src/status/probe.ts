@@ -74,7 +74,7 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
     raw("tunnel-ping", ping("-c1 -W1", t.peerTunnelAddress)),
   ];
   if (t.localLanAddress && remote) {
-    facts.push(options.heavy ? raw("latency", ping(`-c10 -i0.2 -W1 ${from}`, remote)) : raw("lan-ping", ping(`-c1 -W1 ${from}`, remote)));
+    facts.push(options.heavy ? raw("latency", ping(`-c10 -i0.05 -W1 ${from}`, remote)) : raw("lan-ping", ping(`-c1 -W1 ${from}`, remote)));
   }
   if (options.heavy) {
     facts.push(raw("mtu", pathMtuScript(quote(t.iface), quote(t.peerTunnelAddress))));

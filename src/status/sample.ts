@@ -24,7 +24,7 @@ export type HeavySample = {
   /** Gateway clock (epoch seconds) when they ran. */
   readonly at: number;
   readonly pathMtu?: PathMtu;
-  /** `ping -c 10 -i 0.2` from the local LAN address to the remote LAN address. */
+  /** `ping -c 10 -i 0.05` from the local LAN address to the remote LAN address (half a second, as root). */
   readonly latency?: PingResult;
   /** Addresses the endpoint name resolves to on the gateway. */
   readonly resolved?: readonly string[];

@@ -59,7 +59,7 @@ test("the script asks for unchanged sections by checksum, and heavy probes only 
   assert.match(light, /ping -n -q -c1 -W1 -I 10\.10\.10\.1 10\.10\.11\.1/);
   assert.doesNotMatch(light, /-M do|-c10/);
   const heavy = statusScript(CAPTURE_TARGETS.alpha, { heavy: true });
-  assert.match(heavy, /ping -n -q -c10 -i0\.2 -W1 -I 10\.10\.10\.1 10\.10\.11\.1/);
+  assert.match(heavy, /ping -n -q -c10 -i0\.05 -W1 -I 10\.10\.10\.1 10\.10\.11\.1/);
   assert.match(heavy, /-M do -s \$s 10\.10\.9\.1/);
   // Pings go first: an idle tunnel has its handshake before the dump is read.
   assert.ok(heavy.indexOf("@@wgsite-fact tunnel-ping") < heavy.indexOf("@@wgsite-fact wg'"));
