@@ -95,23 +95,23 @@ function forwardFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnTyp
     ufw: () => true,
     firewalld: () => true,
   };
+  // Where the captured rules drop tunnel traffic; undefined without a capture.
+  const seenDrop = () => (rules ? forwardPaths({ ...rules, wgInterface: iface, ...(lanDev ? { lanInterface: lanDev } : {}), localLans: self.lan, remoteLans: peer.lan }).find((p) => p.verdict === "drop") : undefined);
   const fix = (place: ForwardPlace, title: string, reason: string): FieldFix => ({
     id: "forward",
     title,
     reason,
     hooks: forwardAcceptHooks(place, links, peer.lan, place.kind === "docker" ? blockSpecs(site, index) : []),
-    inForce: place.kind === "ufw" || markedRules(facts, iface, accepts, present[place.kind]),
+    // firewalld's rules are seen when its nftables table could be read: a binding lost since (a zone
+    // edited by hand) makes the fix due again; unseen, the running unit's PostUp is trusted.
+    inForce: place.kind === "firewalld" ? seenDrop() === undefined : place.kind === "ufw" || markedRules(facts, iface, accepts, present[place.kind]),
   });
-  // firewalld's rules are seen when its nftables table could be read: a binding lost since (a zone
-  // edited by hand) makes the fix due again; unseen, the running unit's PostUp is trusted.
-  const forwarded = () => !rules || !forwardPaths({ ...rules, wgInterface: iface, ...(lanDev ? { lanInterface: lanDev } : {}), localLans: self.lan, remoteLans: peer.lan }).some((p) => p.verdict === "drop");
   if (fw.firewalldActive) {
-    const zoned = fix(
+    return fix(
       { kind: "firewalld" },
       `firewalld is active: adding ${iface} to ${lanDev ? `${lanDev}'s` : "the default"} zone`,
       `firewalld forwards only between interfaces bound to one zone; ${iface} joins ${lanDev ? `the zone of ${lanDev} (binding ${lanDev} explicitly if it only fell into the default zone)` : "the default zone"}, with the zone's forward on, at runtime and permanently; what was not there before is noted in /var/lib/wgsite/${iface}.firewalld, ${kept}`,
     );
-    return { ...zoned, inForce: forwarded() };
   }
   if (fw.ufwActive) {
     return fix({ kind: "ufw" }, `ufw is active: adding ${plural(forwardAcceptCount(links, peer.lan), "ufw route allow rule")}`, `ufw denies routed traffic by default; the rules allow exactly ${between}, ${kept}`);
@@ -126,7 +126,7 @@ function forwardFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnTyp
     );
   }
   const dropped = rules
-    ? forwardPaths({ ...rules, wgInterface: iface, ...(lanDev ? { lanInterface: lanDev } : {}), localLans: self.lan, remoteLans: peer.lan }).find((p) => p.verdict === "drop")
+    ? seenDrop()
     : fw.forwardPolicy === "DROP" && fw.backend !== "nftables"
       ? { by: "FORWARD policy drop", at: { backend: "iptables" as const, table: "filter", chain: "FORWARD" } }
       : undefined;
