@@ -45,6 +45,8 @@ export type HostFacts = {
   readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
+  /** Interfaces with a wgsite journal on the gateway, and the site each was made for (absent in older captures). */
+  readonly ownedInterfaces?: readonly { readonly interface: string; readonly site: string; readonly journal: unknown }[];
   /**
    * The firewall as captured (`iptables-save`, `nft list ruleset`), for the rule evaluator that
    * decides which field fixes a gateway needs; absent in hand-written facts.

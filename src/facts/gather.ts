@@ -17,6 +17,7 @@ import { lanNeighbors } from "./lan-neighbors.ts";
 import { kernelWireguard } from "./kernel-wireguard.ts";
 import { managedFiles } from "./managed-files.ts";
 import { osRelease } from "./os-release.ts";
+import { ownedInterfaces } from "./owned-interfaces.ts";
 import { otherWireguard } from "./other-wireguard.ts";
 import { packageManager } from "./package-manager.ts";
 import { pskHash } from "./psk-hash.ts";
@@ -47,6 +48,7 @@ export const ALL_FACTS = [
   connected,
   lanNeighbors,
   journal,
+  ownedInterfaces,
 ] as const;
 
 const MARK = "@@wgsite-fact";
@@ -142,6 +144,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
+    ...(parts.has(ownedInterfaces.id) ? { ownedInterfaces: get(ownedInterfaces) } : {}),
     privilege: priv as Privilege,
     firewallRaw: raw,
     ...(client ? { sshClient: client } : {}),

@@ -1,5 +1,6 @@
 import type { Step, VerifyTargets } from "../core/plan-types.ts";
 import { quote } from "../core/shell.ts";
+import { opsShell, type OpContext } from "./ops-shell.ts";
 
 /**
  * A batch is one shell script that runs several steps in one round trip. Each step is framed by
@@ -20,19 +21,20 @@ export type BatchOptions = {
 const CUT_CONNECTION =
   "p=$$; while [ \"$p\" -gt 1 ]; do case \"$(cat /proc/$p/comm)\" in sshd*) kill -9 $p; break;; esac; p=$(cut -d' ' -f4 /proc/$p/stat); done; exit 99";
 
-function stepBlock(step: Step, cut: boolean): string {
+function stepBlock(step: Step, ctx: OpContext, cut: boolean): string {
   return [
     `echo "${STEP_MARK} start ${step.id}"`,
-    `( ${step.change} ) 2>&1`,
+    `( ${opsShell(step.ops, ctx)}
+) 2>&1`,
     `rc=$?; echo "${STEP_MARK} end ${step.id} $rc"`,
     `[ $rc -eq 0 ] || exit 10`,
     ...(cut ? [CUT_CONNECTION] : []),
   ].join("\n");
 }
 
-export function batchScript(steps: readonly Step[], extra: readonly string[] = [], options: BatchOptions = {}): string {
+export function batchScript(steps: readonly Step[], ctx: OpContext, extra: readonly string[] = [], options: BatchOptions = {}): string {
   const prelude = (options.stdinVariables ?? []).map((v) => `IFS= read -r ${v}`);
-  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...(options.pre ?? []), ...steps.map((s) => stepBlock(s, s.id === options.cutAfter)), ...extra].join("\n");
+  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...(options.pre ?? []), ...steps.map((s) => stepBlock(s, ctx, s.id === options.cutAfter)), ...extra].join("\n");
 }
 
 /** Shell that waits for the tunnel, then reports each verification check as a marker line. */
