@@ -81,5 +81,5 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
 
 /** The journal as the write op that puts it on the gateway, before the run's changes. */
 export function journalOp(def: SiteDef, facts: HostFacts, gp: GatewayPlan, runId: string): Op {
-  return { op: "write", path: journalPath(def.interface), mode: "0600", content: `${JSON.stringify(nextJournal(def, facts, gp, runId), null, 2)}\n` };
+  return { op: "write", path: journalPath(def.interface), mode: "0600", content: `${JSON.stringify(nextJournal(def, facts, gp, runId), null, 2)}\n`, noBackup: true };
 }

@@ -189,7 +189,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
       : { ops: [{ op: "genkey", path: keyPath(iface), ...(retiredKey ? { reuse: retiredKey } : {}) }], undo: [{ op: "remove", paths: [keyPath(iface)] }] }),
   });
   if (retired) {
-    const old = [configPath(retired), nftPath(retired), sysctlPath(retired), pskPath(retired), journalPath(retired)];
+    const old = [configPath(retired), nftPath(retired), sysctlPath(retired), keyPath(retired), pskPath(retired), journalPath(retired)];
     steps.push({
       id: "retire",
       phase: "configure",
@@ -251,7 +251,8 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
           },
     );
   }
-  const forwardingDone = facts !== undefined && facts.ipForward.runtime && (facts.ipForward.persisted || sysctlFile.existing === sysctlFile.content);
+  // A retired interface's sysctl file may be what persists forwarding now: it goes, this one must be written.
+  const forwardingDone = facts !== undefined && facts.ipForward.runtime && ((facts.ipForward.persisted && !retired) || sysctlFile.existing === sysctlFile.content);
   steps.push({
     id: "forwarding",
     phase: "configure",

@@ -24,11 +24,11 @@ export function changingSteps(gp: GatewayPlan): Step[] {
  */
 export function rollbackOps(gp: GatewayPlan, facts: HostFacts): Op[] {
   const undo = [...changingSteps(gp)].reverse().flatMap((s) => s.undo);
-  const journal: Op =
+  const journal: Op[] =
     facts.journal === undefined
-      ? { op: "remove", paths: [journalPath(gp.interface)] }
-      : { op: "write", path: journalPath(gp.interface), mode: "0600", content: `${JSON.stringify(facts.journal, null, 2)}\n` };
-  return [...undo, journal];
+      ? [{ op: "remove", paths: [journalPath(gp.interface)] }, { op: "run", sh: "rmdir /var/lib/wgsite 2>/dev/null", mayFail: true }]
+      : [{ op: "write", path: journalPath(gp.interface), mode: "0600", content: `${JSON.stringify(facts.journal, null, 2)}\n`, noBackup: true }];
+  return [...undo, ...journal];
 }
 
 /** Files this run moved or replaced; their backups are kept until the run is verified. */

@@ -142,8 +142,7 @@ async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, p
     pre.push(opShell(journalOp(session.def, session.facts, gp, options.runId), ctx));
     // Commit-confirm: the gateway undoes this run by itself unless verification disarms it.
     if (options.rollback && init) {
-      pre.push(opShell({ op: "write", path: rollbackFile(iface), mode: "0700", content: rollbackShell(gp, session, ctx) }, { runId: `armed-${options.runId}` }));
-      pre.push(`rm -f ${rollbackFile(iface)}.wgsite-backup-armed-${options.runId}`);
+      pre.push(opShell({ op: "write", path: rollbackFile(iface), mode: "0700", content: rollbackShell(gp, session, ctx), noBackup: true }, ctx));
       pre.push(armRevertCommand(init, revertUnit(iface), rollbackFile(iface), options.verifyTimeoutSec + 60));
     }
   }

@@ -16,7 +16,7 @@ function dirOf(path: string): string {
 }
 
 /** Temp + rename, the content base64 so no character in it can end the command; a different file replaced is backed up. */
-function writeFile(path: string, content: string, mode: string, runId: string): string {
+function writeFile(path: string, content: string, mode: string, runId: string | undefined): string {
   const b64 = Buffer.from(content, "utf8").toString("base64");
   const p = quote(path);
   const tmp = quote(`${path}.wgsite-tmp`);
@@ -24,7 +24,7 @@ function writeFile(path: string, content: string, mode: string, runId: string): 
     `mkdir -p ${dirOf(path)}`,
     `(umask 077 && printf %s ${b64} | base64 -d > ${tmp})`,
     `chmod ${mode} ${tmp}`,
-    `{ [ ! -e ${p} ] || cmp -s ${p} ${tmp} || cp -p ${p} ${quote(backupPath(path, runId))}; }`,
+    ...(runId === undefined ? [] : [`{ [ ! -e ${p} ] || cmp -s ${p} ${tmp} || cp -p ${p} ${quote(backupPath(path, runId))}; }`]),
     `mv -f ${tmp} ${p}`,
   ].join(" && ");
 }
@@ -62,7 +62,7 @@ function reloadPeers(iface: string): string {
 export function opShell(op: Op, ctx: OpContext): string {
   switch (op.op) {
     case "write":
-      return writeFile(op.path, op.content, op.mode, ctx.runId);
+      return writeFile(op.path, op.content, op.mode, op.noBackup ? undefined : ctx.runId);
     case "write-secret": {
       // The secret was read from stdin into $WGSITE_PSK by the batch prelude: never in argv.
       const p = quote(op.path);
