@@ -1,4 +1,5 @@
 import type { InitSystem, UnitAction } from "./init-system.ts";
+import type { Site } from "./site.ts";
 
 /** A file wgsite will write on a gateway: a value, written by the executor as temp + rename. */
 export type PlannedFile = {
@@ -79,6 +80,7 @@ export type Warning = { readonly message: string; readonly fix: string };
 
 export type VerifyTargets = {
   readonly interface: string;
+  readonly port: number;
   readonly peerTunnelAddress: string;
   /** An address inside the remote LAN whose route must go via the tunnel. */
   readonly remoteProbe: string;
@@ -120,4 +122,5 @@ export type GatewayPlan = {
   readonly needsPsk: boolean;
 };
 
-export type Plan = { readonly gateways: readonly [GatewayPlan, GatewayPlan]; readonly runId: string };
+/** The site file it was made from travels with it: verification judges the result by the same site. */
+export type Plan = { readonly site: Site; readonly gateways: readonly [GatewayPlan, GatewayPlan]; readonly runId: string };

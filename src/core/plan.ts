@@ -79,7 +79,7 @@ export function withoutRetired(facts: HostFacts, retired: string | undefined): H
 }
 
 export function plan(input: PlanInput): Plan {
-  return { gateways: [gatewayPlan(input, 0), gatewayPlan(input, 1)], runId: input.runId ?? "offline" };
+  return { site: input.site, gateways: [gatewayPlan(input, 0), gatewayPlan(input, 1)], runId: input.runId ?? "offline" };
 }
 
 function lanAddress(facts: HostFacts | undefined, site: Site, index: 0 | 1): string | undefined {
@@ -99,6 +99,7 @@ function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
   const remoteHosts = localLanAddress && peerFacts ? lanHostsHeard(peerFacts.neighbors, peerFacts.connected, peer.lan) : [];
   return {
     interface: site.sites[index].interface,
+    port: site.sites[index].endpoint.port,
     peerTunnelAddress: transferAddresses(site.tunnel.network)[peerIndex],
     remoteProbe: lanAddress(input.facts?.[peerIndex], site, peerIndex) ?? firstHost(peer.lan[0]!),
     localLanAddress,

@@ -21,6 +21,7 @@ import { ownedInterfaces } from "./owned-interfaces.ts";
 import { otherWireguard } from "./other-wireguard.ts";
 import { packageManager } from "./package-manager.ts";
 import { pskHash } from "./psk-hash.ts";
+import { revertArmed } from "./revert-armed.ts";
 import { publicKey } from "./public-key.ts";
 import { routes } from "./routes.ts";
 import { rpFilter } from "./rp-filter.ts";
@@ -49,6 +50,7 @@ export const ALL_FACTS = [
   lanNeighbors,
   journal,
   ownedInterfaces,
+  revertArmed,
 ] as const;
 
 const MARK = "@@wgsite-fact";
@@ -145,6 +147,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
     ...(parts.has(ownedInterfaces.id) ? { ownedInterfaces: get(ownedInterfaces) } : {}),
+    ...(get(revertArmed) ? { revertArmed: true } : {}),
     privilege: priv as Privilege,
     firewallRaw: raw,
     ...(client ? { sshClient: client } : {}),

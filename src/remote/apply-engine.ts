@@ -5,7 +5,8 @@ import type { GatewayPlan, Op, Plan, Step } from "../core/plan-types.ts";
 import { changingSteps, commitOps, revertUnit, rollbackFile, rollbackOps } from "../core/rollback.ts";
 import { redact, type Secret } from "../core/secret.ts";
 import { batchScript, BatchReader, verifyScript, type BatchEvent } from "./batch.ts";
-import { armRevertCommand, disarmRevertCommand, opShell, opsShell, undoShell, type OpContext } from "./ops-shell.ts";
+import { armRevertCommand, disarmRevertCommand, opShell, undoShell, type OpContext } from "./ops-shell.ts";
+import { verdicts, verifySample } from "../status/verify.ts";
 import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "./events.ts";
 import type { ExecOptions } from "./connection.ts";
 import type { GatewaySession } from "./gateways.ts";
@@ -73,10 +74,6 @@ async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Ste
         failure = new StepFailure(site, event.step, output);
         emit({ type: "step-failed", site, step: event.step, title, ms, output });
       }
-    } else {
-      const warning = event.warning ? { warning: true as const } : {};
-      t.report.checks.push({ id: event.id, ok: event.ok, detail: event.detail, ...warning });
-      emit({ type: "check", site, id: event.id, ok: event.ok, detail: event.detail, ...warning });
     }
   });
   const describe = `wgsite's ${steps.length > 0 ? `steps (${steps.map((s) => s.id).join(", ")})` : "verification"}`;
@@ -129,8 +126,8 @@ function rollbackShell(gp: GatewayPlan, session: GatewaySession, ctx: OpContext)
   return `${undoShell(rollbackOps(gp, session.facts), ctx)}\ntrue\n`;
 }
 
-/** Configure phase: everything that needs both public keys, then verification, in one round trip. */
-async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit): Promise<void> {
+/** Configure phase: everything that needs both public keys, then the verification probe, in one round trip. */
+async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit): Promise<string> {
   const ctx: OpContext = { runId: options.runId };
   reportNoops(t, gp.steps.filter((s) => s.phase === "configure"), emit);
   const steps = toDo(gp, "configure");
@@ -140,19 +137,29 @@ async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, p
   const pre: string[] = [];
   if (changingSteps(gp).length > 0) {
     pre.push(opShell(journalOp(session.def, session.facts, gp, options.runId), ctx));
-    // Commit-confirm: the gateway undoes this run by itself unless verification disarms it.
+    // Commit-confirm: the gateway undoes this run by itself unless the commit disarms it.
     if (options.rollback && init) {
       pre.push(opShell({ op: "write", path: rollbackFile(iface), mode: "0700", content: rollbackShell(gp, session, ctx), noBackup: true }, ctx));
       pre.push(armRevertCommand(init, revertUnit(iface), rollbackFile(iface), options.verifyTimeoutSec + 60));
     }
   }
-  // Verification passed and its output is on its way: the change is confirmed. This also disarms a
-  // timer left by an earlier run that lost its session, and drops the backups of wgsite's own files.
-  const commit = [...(init ? [`${disarmRevertCommand(init, revertUnit(iface))}; rm -f ${rollbackFile(iface)}`] : []), ...commitOps(session.def, session.facts, gp, options.runId).map((o) => opShell(o, ctx))];
-  const extra = [verifyScript(gp.verify, options.verifyTimeoutSec), `[ "$vfail" = 0 ] && { ${commit.join("; ") || "true"}; }`, "true"];
   const fault = faultAfter(gp.site);
-  const script = batchScript(steps, ctx, extra, { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
-  await runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
+  const script = batchScript(steps, ctx, [verifyScript(gp.verify, options.verifyTimeoutSec)], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
+  return runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
+}
+
+/**
+ * Both gateways verified: the change is confirmed on each that changed (or still had an earlier
+ * run's timer armed): the revert timer disarmed, the backups of wgsite's own earlier files removed.
+ * Only now, so a run that fails on either gateway can still restore both.
+ */
+async function commit(session: GatewaySession, gp: GatewayPlan, options: ApplyOptions): Promise<void> {
+  const init = gp.init === "unknown" ? undefined : gp.init;
+  const ops = commitOps(session.def, session.facts, gp, options.runId).map((o) => opShell(o, { runId: options.runId }));
+  const disarm = init ? [`${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}`] : [];
+  if (ops.length === 0 && disarm.length === 0) return;
+  const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000 });
+  if (result.code !== 0) throw new Error(`${gp.site}: could not confirm the change (exit ${result.code}): ${redact(result.stderr.trim(), [session.password])}`);
 }
 
 async function rollBack(session: GatewaySession, gp: GatewayPlan, ctx: OpContext): Promise<string> {
@@ -166,6 +173,22 @@ async function rollBack(session: GatewaySession, gp: GatewayPlan, ctx: OpContext
   } catch (error) {
     return `${gp.site}: could not roll back (${(error as Error).message}); its revert timer restores it within the deadline if one was armed`;
   }
+}
+
+/** Judges both gateways' verification probes with the status checks (each needs the other's sample); the failure text, if any. */
+function judge(plan: Plan, outputs: readonly string[], trackers: readonly Tracker[], emit: Emit): string | undefined {
+  const samples = plan.gateways.map((gp, i) => verifySample(outputs[i]!, gp.verify));
+  const missing = plan.gateways.filter((_, i) => !samples[i]).map((gp) => `${gp.site}: the verification probe did not run`);
+  if (missing.length > 0) return missing.join("\n");
+  const red: string[] = [];
+  plan.gateways.forEach((gp, i) => {
+    for (const v of verdicts(plan.site, gp.index, samples[i]!, samples[i === 0 ? 1 : 0])) {
+      trackers[i]!.report.checks.push(v);
+      emit({ type: "check", site: gp.site, ...v });
+      if (!v.ok && !v.warning) red.push(`${gp.site}: ${v.id}: ${v.detail}`);
+    }
+  });
+  return red.length > 0 ? `verification failed:\n  ${red.join("\n  ")}` : undefined;
 }
 
 function failureText(reason: unknown): string {
@@ -199,9 +222,15 @@ export async function applyPlan(plan: Plan, sessions: readonly [GatewaySession, 
     const psk = bound.some((g) => g.needsPsk) ? generatePresharedKey() : undefined;
     const results = await Promise.allSettled(sessions.map((s, i) => configure(s, trackers[i]!, bound[i]!, psk, options, emit)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok && !c.warning).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
     if (failed.length > 0) failure = failed.map((r) => failureText(r.reason)).join("\n");
-    else if (failedChecks.length > 0) failure = `verification failed:\n  ${failedChecks.join("\n  ")}`;
+    else failure = judge(plan, results.map((r) => (r as PromiseFulfilledResult<string>).value), trackers, emit);
+    if (!failure) {
+      const due = sessions.map((s, i) => (changingSteps(bound[i]!).length > 0 || s.facts.revertArmed ? commit(s, bound[i]!, options) : undefined));
+      const commits = await Promise.allSettled(due);
+      const lost = commits.filter((c): c is PromiseRejectedResult => c.status === "rejected");
+      // Verified on both, so no rollback: a gateway that could not be confirmed reverts by its own timer.
+      if (lost.length > 0) return { ok: false, gateways: trackers.map((t) => t.report), error: `${lost.map((c) => (c.reason as Error).message).join("\n")}; its revert timer restores it, then run wgsite apply again` };
+    }
   }
   const gateways = trackers.map((t) => t.report);
   if (!failure) return { ok: true, gateways };
