@@ -10,6 +10,7 @@ import { sudoPasswordEnvNames, withPrivilege } from "./sudo.ts";
 import type { Prompts } from "./prompts.ts";
 import { connectSsh } from "./ssh/connect.ts";
 import { HostKeyError, SshError } from "./ssh/errors.ts";
+import { builtInResolverNote } from "./ssh/route.ts";
 import { resolveTarget } from "./ssh/target.ts";
 
 export type SshOptions = {
@@ -50,15 +51,26 @@ async function connectOne(def: SiteDef, ssh: SshOptions, prompts: Prompts, emit:
   } catch (error) {
     throw new ExitError(ExitCode.InvalidInput, `sites.${def.name}.ssh: ${(error as Error).message}`);
   }
+  if (target.resolver === "built-in" && prompts.interactive === false) noteBuiltInOnce();
   const jumpHosts = target.jumps.map((j) => j.host);
   const conn = await connectSsh(def.name, target, {
     askPassphrase: prompts.askPassphrase,
     onUnknownHost: prompts.onUnknownHost,
     recordNewHostKeys: prompts.recordNewHostKeys,
+    acceptNewHostKeys: prompts.acceptNewHostKeys,
     connectTimeoutMs: ssh.connectTimeoutMs ?? 10_000,
   });
   jumpHostsOf.set(conn, jumpHosts);
   return conn;
+}
+
+let builtInNoted = false;
+
+/** Said once per run: without OpenSSH the config is read by wgsite's parser, which lacks some features. */
+function noteBuiltInOnce(): void {
+  if (builtInNoted) return;
+  builtInNoted = true;
+  process.stderr.write(`note: ${builtInResolverNote()}\n`);
 }
 
 /** The ProxyJump hops' hosts of each connection, for the lockout guard. */

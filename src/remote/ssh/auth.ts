@@ -57,7 +57,11 @@ export function makeAuth(target: ResolvedTarget, hooks: AuthHooks): AuthState {
 
 async function* candidates(target: ResolvedTarget, hooks: AuthHooks, state: Progress): AsyncGenerator<AnyAuthMethod> {
   const username = target.user;
-  const socket = hooks.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  // IdentityAgent from the ssh config beats the caller's default (SSH_AUTH_SOCK), as in OpenSSH.
+  const socket = target.identityAgent === "none" ? undefined : target.identityAgent ?? hooks.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  if (target.identityAgent !== undefined && target.identityAgent !== "none" && !isSocket(target.identityAgent)) {
+    state.skipped.push(`IdentityAgent ${target.identityAgent} (no agent listens there)`);
+  }
   if (socket && isSocket(socket)) {
     const agent = target.identitiesOnly ? filteredAgent(socket, identityPublicKeys(target.identityFiles)) : socket;
     if (agent !== undefined) {
