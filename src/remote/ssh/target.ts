@@ -61,6 +61,8 @@ export const BUILT_IN_LACKS = [
   "Match blocks other than host/user (exec, canonical, final, localuser, originalhost)",
   "CanonicalizeHostname",
   "%-tokens beyond %h in HostName",
+  "negated Match criteria (Match !host)",
+  "exact ? and comma rules in Host patterns (it lets ? match no character and splits Host patterns on commas)",
 ];
 
 /**
@@ -117,7 +119,10 @@ function resolveWith(lookup: Lookup, resolver: Resolver, target: string, opts: R
     : agentValue.startsWith("$") ? process.env[agentValue.replace(/^\$\{?|\}$/g, "")]
     : expandPath(agentValue, tokens);
 
-  const proxyValue = first("proxycommand");
+  // ProxyCommand and ProxyJump exclude each other: the first one obtained wins (`ssh -G` prints only that one).
+  const keys = [...values.keys()];
+  const jumpFirst = keys.includes("proxyjump") && keys.indexOf("proxyjump") < (keys.includes("proxycommand") ? keys.indexOf("proxycommand") : Infinity);
+  const proxyValue = jumpFirst ? undefined : first("proxycommand");
   const proxyCommand = proxyValue === undefined || proxyValue.toLowerCase() === "none" ? undefined : expandProxyCommand(proxyValue, tokens);
 
   const jumpSpec = proxyCommand === undefined ? first("proxyjump") : undefined;
