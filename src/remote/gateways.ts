@@ -128,6 +128,19 @@ function lockOwner(): LockOwner {
   return { host: hostname(), user: userInfo().username, pid: process.pid, since: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
 }
 
+/**
+ * The missing-answer line for a sudo password: a script is told which variable to set,
+ * a person at the wizard what to do there.
+ */
+export function missingSudoPassword(def: Pick<SiteDef, "name" | "ssh">, interactive: boolean): string {
+  if (interactive) {
+    return `${def.name}: sudo on ${def.ssh} needs a password and none was given; press Enter to connect again and type it when asked, ` +
+      "or allow passwordless sudo for that user on the gateway";
+  }
+  const [specific, general] = sudoPasswordEnvNames(def.name);
+  return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
+}
+
 async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
   const ctx = { iface: def.interface, port: def.endpoint.port };
   const owner = lock ? lockOwner() : undefined;
@@ -135,10 +148,7 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
   let held = await gatherFacts(conn, def.name, ctx, owner, password);
   if (held.outcome.kind === "need-password") {
     password = await prompts.sudoPassword(def.name);
-    if (!password) {
-      const [specific, general] = sudoPasswordEnvNames(def.name);
-      return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
-    }
+    if (!password) return missingSudoPassword(def, prompts.interactive !== false);
     held = await gatherFacts(conn, def.name, ctx, owner, password);
   }
   const { outcome, release } = held;
