@@ -89,6 +89,18 @@ describe("one encrypted key for both gateways", () => {
     assert.deepEqual(asked, [key]);
   });
 
+  test("the wizard connecting again (after Esc back): the passphrase typed before is reused, not asked", async () => {
+    const remembered = new Map<string, Secret>();
+    let asked = 0;
+    const prompts = () => screenPrompts(async () => {
+      asked++;
+      return new Secret("correct horse", "passphrase");
+    }, {}, new Map(), remembered, {});
+    assert.equal(await echo("alpha", "gw-a", opts(prompts().askPassphrase)), "ok\n");
+    assert.equal(await echo("alpha", "gw-b-via-a", opts(prompts().askPassphrase)), "ok\n");
+    assert.equal(asked, 1);
+  });
+
   test("the wizard: a wrong answer is asked again once, then both gateways use the right one", async () => {
     const answers = ["wrong", "correct horse"];
     const asked: string[] = [];
