@@ -65,7 +65,7 @@ async function* candidates(target: ResolvedTarget, hooks: AuthHooks, state: Prog
   if (socket && isSocket(socket)) {
     const agent = target.identitiesOnly ? filteredAgent(socket, identityPublicKeys(target.identityFiles)) : socket;
     if (agent !== undefined) {
-      state.tried.push("ssh-agent");
+      state.tried.push(target.identityAgent === undefined ? "ssh-agent" : `ssh-agent at ${socket} (IdentityAgent)`);
       yield { type: "agent", username, agent };
     }
   }
