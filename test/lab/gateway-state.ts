@@ -11,6 +11,7 @@
  * Works with the lab only through lab.inGateway(), never with wgsite's own code, so it holds any
  * version of wgsite to the same contract.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Lab, Site } from "./lab.ts";
 
 export type GatewayState = {
@@ -228,4 +229,35 @@ export function parseState(out: string): GatewayState {
     units: { enabled: nonEmpty("enabled"), loaded: nonEmpty("loaded") },
     interfaces,
   };
+}
+
+/**
+ * Where two states differ, one line per difference ("+ path: value" only in actual, "- path: value"
+ * only in expected), with lists and a file's lines compared as sets: short enough to read in a
+ * failed test. Only a reading aid: assertSameState decides equality on the values themselves.
+ */
+export function stateDiff(actual: unknown, expected: unknown): string[] {
+  const flat = (v: unknown, at: string, out: Set<string>) => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.add(`${at}: []`);
+      for (const x of v) flat(x, `${at}[]`, out);
+    } else if (v && typeof v === "object") {
+      const entries = Object.entries(v);
+      if (entries.length === 0) out.add(`${at}: {}`);
+      for (const [k, x] of entries) flat(x, at ? `${at}.${k}` : k, out);
+    } else if (typeof v === "string" && v.includes("\n")) for (const line of v.split("\n")) out.add(`${at} | ${line}`);
+    else out.add(`${at}: ${JSON.stringify(v)}`);
+    return out;
+  };
+  const a = flat(actual, "", new Set());
+  const e = flat(expected, "", new Set());
+  return [...[...a].filter((l) => !e.has(l)).map((l) => `+ ${l}`), ...[...e].filter((l) => !a.has(l)).map((l) => `- ${l}`)];
+}
+
+/** assert.deepEqual with the difference as stateDiff lines. */
+export function assertSameState(actual: unknown, expected: unknown, what: string): void {
+  if (isDeepStrictEqual(actual, expected)) return;
+  const diff = stateDiff(actual, expected);
+  const shown = diff.length > 0 ? diff.join("\n") : `(the same lines in another order)\n+ ${JSON.stringify(actual)}\n- ${JSON.stringify(expected)}`;
+  throw new Error(`${what} differs (+ this lab, - expected):\n${shown}`);
 }
