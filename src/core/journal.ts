@@ -59,6 +59,10 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     // Only the first backup of a file that was not wgsite's is kept: `remove` puts it back.
     else if (file.existing !== null && file.existing !== file.content && !own(file.path)) backups.add(`${file.path}.wgsite-backup-${runId}`);
   }
+  // Files this run takes away (a preshared key turned off, a hook file no longer used) are no longer wgsite's.
+  for (const step of gp.steps.filter((s) => s.id === "psk" || s.id.startsWith("file:"))) {
+    for (const op of step.ops) if (op.op === "move") created.delete(op.from);
+  }
   const sysctl = sysctlPath(def.interface);
   if (facts.files[sysctl] === undefined && gp.steps.some((s) => s.id === "forwarding" && !s.noop)) created.add(sysctl);
   if (!before.keyExisted || retired) created.add(keyPath(def.interface));

@@ -59,3 +59,12 @@ test("a rename keeps the key, retires the old interface's files and unit, and it
   assert.deepEqual(retire.undo.at(-1), { op: "unit", init: "systemd", action: "enable-start", iface: "wgA" });
   assert.equal(alpha.steps.find((s) => s.id === "forwarding")!.noop, undefined, "the retired sysctl file goes: this interface writes its own");
 });
+
+test("a preshared key turned off leaves the journal's list of wgsite's files, as a fresh apply would", async () => {
+  const { nextJournal } = await import("../../src/core/journal.ts");
+  const before = siteOf(readFileSync(new URL("psk-turned-off/before.yaml", DIR), "utf8"));
+  const after = siteOf(readFileSync(new URL("psk-turned-off/after.yaml", DIR), "utf8"));
+  const facts = appliedFacts(before, 0);
+  const [alpha] = plan({ site: after, facts: [facts, appliedFacts(before, 1)], runId: "R1" }).gateways;
+  assert.ok(!nextJournal(after.sites[0], facts, alpha, "R1").created.includes("/etc/wireguard/wgA.psk"));
+});
