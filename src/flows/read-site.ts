@@ -31,11 +31,6 @@ function readCapped(fd: number, path: string): Buffer {
       n = readSync(fd, buffer, length, buffer.length - length, null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // Standard input left non-blocking by a parent shell: wait for data instead of failing.
-      if (code === "EAGAIN") {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
       return refuse(path, `cannot read the site file (${code ?? (error as Error).message}); check the path given to -c`);
     }
     if (n === 0) break;
@@ -45,13 +40,29 @@ function readCapped(fd: number, path: string): Buffer {
   return buffer.subarray(0, length);
 }
 
+/** Standard input, read without blocking the event loop (a signal must still end the run), up to the limit. */
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    chunks.push(bytes);
+    length += bytes.length;
+    if (length > SITE_LIMITS.bytes) {
+      process.stdin.destroy();
+      tooBig("standard input");
+    }
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * Only a regular file (or standard input, asked for by `-`): a FIFO would block forever and a device
  * such as /dev/zero never ends. The file is opened non-blocking, so even a FIFO swapped in after a
  * check cannot hang the open, and it is judged by what was opened (fstat), not by its name.
  */
-export function readSiteBytes(path: string): Buffer {
-  if (path === STDIN_PATH) return readCapped(0, "standard input");
+export async function readSiteBytes(path: string): Promise<Buffer> {
+  if (path === STDIN_PATH) return readStdin();
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
@@ -94,7 +105,7 @@ export function decodeSiteText(bytes: Uint8Array): { ok: true; text: string } | 
 
 /** Reads and validates the site file; any problem ends the run with exit 2 before anything connects. */
 export async function readSite(path: string): Promise<Site> {
-  const decoded = decodeSiteText(readSiteBytes(path));
+  const decoded = decodeSiteText(await readSiteBytes(path));
   const result = decoded.ok ? loadSite(decoded.text) : { ok: false as const, problems: [decoded.problem] };
   if (!result.ok) {
     const count = result.problems.length;

@@ -18,7 +18,7 @@ To run without questions: wgsite --non-interactive -c site.yaml (see examples/al
 
 /** The answers of `-c FILE`: a file that cannot be read or parsed ends the run (exit 2); wrong values are shown on their screens. */
 async function prefill(path: string): Promise<{ answers: Answers; extras: Extras }> {
-  const decoded = decodeSiteText(readSiteBytes(path));
+  const decoded = decodeSiteText(await readSiteBytes(path));
   const parsed = decoded.ok ? parseSiteYaml(decoded.text) : { ok: false as const, problems: [decoded.problem] };
   if (!parsed.ok) throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: not valid YAML:\n${formatProblems(parsed.problems).map((l) => `  ${l}`).join("\n")}`);
   return answersFromFile(parsed.raw);
