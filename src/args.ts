@@ -94,8 +94,8 @@ const OPTION_COMMANDS: Record<string, readonly Kind[]> = {
   once: ["status"],
 };
 
-/** What `plan --offline` never does: connect. */
-const CONNECTING = ["ssh-config", "known-hosts", "identity", "accept-new-host-keys", "adopt"];
+/** What `plan --offline` never does: connect. (--ssh-config, --known-hosts and --identity still shape the SSH route it prints.) */
+const CONNECTING = ["accept-new-host-keys", "adopt"];
 
 const label = (kind: Kind) => (kind === "wizard" ? "the wizard" : kind);
 
