@@ -210,7 +210,9 @@ export function parseState(out: string): GatewayState {
   for (const l of s.wg ?? []) {
     const f = l.split(" ");
     if (f[0] === "@if") Object.assign(iface(f[1]!), { listenPort: f[2], fwmark: f[3] });
-    else if (f[0] === "@peer") iface(f[1]!).peers.push({ endpoint: f[2]!, allowedIps: f[3]!.split(",").sort().join(","), keepalive: f[4]!, presharedKey: f[5] === "psk" });
+    // The running endpoint roams to the address the peer answers from (WireGuard's design), which differs
+    // between labs with the same file when the peer has two addresses; the config's Endpoint is compared with the files.
+    else if (f[0] === "@peer") iface(f[1]!).peers.push({ endpoint: f[2]!.replace(/^.*:/, "*:"), allowedIps: f[3]!.split(",").sort().join(","), keepalive: f[4]!, presharedKey: f[5] === "psk" });
     else if (f[0] === "@mtu") Object.assign(iface(f[1]!), { mtu: f[2] });
     else if (f[0] === "@addr" && !f[3]!.startsWith("fe80:")) iface(f[1]!).addresses.push(`${f[2]} ${f[3]}`);
     else if (f[0] === "@route") iface(f[1]!).routes.push(f.slice(2).join(" ").trim());
