@@ -3,12 +3,13 @@ import { interSiteNat } from "./rules/inter-site-nat.ts";
 import { parseIptablesSave, type IptablesDump } from "./rules/iptables-save.ts";
 import { parseNftRuleset, type NftRuleset } from "./rules/nft-ruleset.ts";
 import { cidrContains, networkOfPrefix, parseAddress, type Cidr } from "./address.ts";
-import { blockSpecs, forwardAcceptCount, forwardAcceptHooks, nftTableName, ufwHooks, type FirewallHooks, type ForwardPlace, type LanLink } from "./firewall.ts";
+import { blockSpecs, forwardAcceptCount, forwardAcceptHooks, nftAcceptRules, nftInsertHooks, nftTableName, ufwHooks, type FirewallHooks, type ForwardPlace, type LanLink } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
 import { isJournal } from "./journal.ts";
 import { natCatchesInterSite, natExemptHooks, type NatPlace } from "./nat.ts";
 import type { Step } from "./plan-types.ts";
-import { peerOf, type Site } from "./site.ts";
+import type { Site } from "./site.ts";
+import { hubIndex, peersOf, remoteLans } from "./topology.ts";
 
 /**
  * What real gateways need besides the reference setup, found in the facts: forwarding accepted
@@ -74,11 +75,20 @@ function journaledFixes(facts: HostFacts): Set<string> {
   return new Set((facts.journal.fixes ?? []).map((f) => f.id));
 }
 
+/**
+ * The hub's accepts in a dropping nftables chain, its spoke-to-spoke accept with them: the one in
+ * wgsite's own table would not override that chain's drop. (iptables: the config's own FORWARD
+ * rule is inserted at the top.)
+ */
+function hubNftHooks(place: Extract<ForwardPlace, { kind: "nftables" }>, links: readonly LanLink[], remotes: readonly Cidr[]): FirewallHooks {
+  return nftInsertHooks(place.table, place.chain, [...nftAcceptRules(links, remotes), `iifname "%i" oifname "%i" counter accept`]);
+}
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-function forwardFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnType<typeof operatorRules> | undefined): FieldFix | undefined {
-  const self = site.sites[index];
-  const peer = peerOf(site, index);
+function forwardFix(site: Site, index: number, facts: HostFacts, rules: ReturnType<typeof operatorRules> | undefined): FieldFix | undefined {
+  const self = site.sites[index]!;
+  const peer = { lan: remoteLans(site, index) };
   const iface = self.interface;
   const fw = facts.firewall;
   const links = lanLinks(self.lan, facts);
@@ -100,7 +110,10 @@ function forwardFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnTyp
     id: "forward",
     title,
     reason,
-    hooks: forwardAcceptHooks(place, links, peer.lan, place.kind === "docker" ? blockSpecs(site, index) : []),
+    hooks:
+      hubIndex(site) === index && place.kind === "nftables"
+        ? hubNftHooks(place, links, peer.lan)
+        : forwardAcceptHooks(place, links, peer.lan, place.kind === "docker" ? blockSpecs(site, index) : []),
     // firewalld's rules are seen when its nftables table could be read: a binding lost since (a zone
     // edited by hand) makes the fix due again; unseen, the running unit's PostUp is trusted.
     inForce: place.kind === "firewalld" ? seenDrop() === undefined : place.kind === "ufw" || markedRules(facts, iface, accepts, present[place.kind]),
@@ -146,9 +159,9 @@ function forwardFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnTyp
   );
 }
 
-function natFix(site: Site, index: 0 | 1, facts: HostFacts, rules: ReturnType<typeof operatorRules> | undefined): FieldFix | undefined {
-  const self = site.sites[index];
-  const peer = peerOf(site, index);
+function natFix(site: Site, index: number, facts: HostFacts, rules: ReturnType<typeof operatorRules> | undefined): FieldFix | undefined {
+  const self = site.sites[index]!;
+  const peer = { lan: remoteLans(site, index) };
   let found: { place: NatPlace; rule: string; target: string } | undefined;
   if (rules) {
     const nat = interSiteNat(rules.iptables, rules.nft, self.lan, peer.lan, self.interface);
@@ -187,32 +200,36 @@ function routeDev(facts: HostFacts, host: string): string | undefined {
   return best?.dev;
 }
 
-function inputPortFix(site: Site, index: 0 | 1, facts: HostFacts): FieldFix | undefined {
-  // restrictPort already accepts the peer at the top of INPUT.
-  if (site.firewall.restrictPort) return undefined;
-  const self = site.sites[index];
-  const peer = peerOf(site, index);
+function inputPortFix(site: Site, index: number, facts: HostFacts): FieldFix | undefined {
+  const self = site.sites[index]!;
+  const peers = peersOf(site, index);
+  // restrictPort already accepts the peers at the top of INPUT (when it can name them all).
+  if (site.firewall.restrictPort && peers.every((p) => p.site.endpoint.host !== undefined)) return undefined;
+  // Every peer reaches out (endpoint: none on all of them): nothing arrives unasked, the replies pass as established.
+  if (peers.every((p) => p.site.endpoint.host === undefined)) return undefined;
+  const only = peers.length === 1 ? peers[0]!.site : undefined;
+  const peer = { name: only ? only.name : "its peers", endpoint: { host: only?.endpoint.host } };
   const port = self.endpoint.port;
-  const from = parseAddress(peer.endpoint.host) ? peer.endpoint.host : undefined;
+  const from = peer.endpoint.host !== undefined && parseAddress(peer.endpoint.host) ? peer.endpoint.host : undefined;
   const kept = "added by PostUp, removed by PreDown";
   if (facts.firewall.ufwActive) {
     if (!journaledFixes(facts).has("input-port") && ufwAllowsPort(facts.firewallRaw?.iptables ?? "", port)) return undefined;
     return {
       id: "input-port",
       title: `ufw is active: allowing UDP ${port}${from ? ` from ${from}` : ""}`,
-      reason: `ufw denies incoming traffic by default, and ${peer.name}'s handshakes arrive on UDP ${port}; ${kept}`,
+      reason: `ufw denies incoming traffic by default, and ${peer.name}${only ? "'s" : "'"} handshakes arrive on UDP ${port}; ${kept}`,
       hooks: ufwHooks([`allow proto udp ${from ? `from ${from} ` : ""}to any port ${port}`]),
       inForce: true,
     };
   }
   if (facts.firewall.firewalldActive) {
-    const dev = routeDev(facts, peer.endpoint.host);
+    const dev = peer.endpoint.host === undefined ? undefined : routeDev(facts, peer.endpoint.host);
     const zone = dev ? `"$(firewall-cmd --get-zone-of-interface=${dev} 2>/dev/null || firewall-cmd --get-default-zone)"` : `"$(firewall-cmd --get-default-zone)"`;
     const rich = `'rule family="ipv4"${from ? ` source address="${from}"` : ""} port port="${port}" protocol="udp" accept'`;
     return {
       id: "input-port",
       title: `firewalld is active: allowing UDP ${port}${from ? ` from ${from}` : ""}`,
-      reason: `firewalld's zones reject incoming traffic they have no service for, and ${peer.name}'s handshakes arrive on UDP ${port}; a rich rule in ${dev ? `${dev}'s` : "the default"} zone, at runtime and permanently, ${kept}`,
+      reason: `firewalld's zones reject incoming traffic they have no service for, and ${peer.name}${only ? "'s" : "'"} handshakes arrive on UDP ${port}; a rich rule in ${dev ? `${dev}'s` : "the default"} zone, at runtime and permanently, ${kept}`,
       hooks: {
         postUp: [
           `firewall-cmd -q --zone=${zone} --query-rich-rule=${rich} || firewall-cmd -q --zone=${zone} --add-rich-rule=${rich}; firewall-cmd -q --permanent --zone=${zone} --query-rich-rule=${rich} || firewall-cmd -q --permanent --zone=${zone} --add-rich-rule=${rich}`,
@@ -226,8 +243,8 @@ function inputPortFix(site: Site, index: 0 | 1, facts: HostFacts): FieldFix | un
   return undefined;
 }
 
-function rpFilterFix(site: Site, index: 0 | 1, facts: HostFacts): FieldFix | undefined {
-  const iface = site.sites[index].interface;
+function rpFilterFix(site: Site, index: number, facts: HostFacts): FieldFix | undefined {
+  const iface = site.sites[index]!.interface;
   const { all, default: def } = facts.rpFilter;
   // A new interface starts with `default`; the kernel applies max(all, interface).
   if (Math.max(all, def) !== 1) return undefined;
@@ -243,8 +260,8 @@ function rpFilterFix(site: Site, index: 0 | 1, facts: HostFacts): FieldFix | und
 }
 
 /** The field fixes gateway `index` needs, in the order their hooks run. */
-export function fieldFixes(site: Site, index: 0 | 1, facts: HostFacts): FieldFix[] {
-  const rules = facts.firewallRaw ? operatorRules(facts.firewallRaw, site.sites[index].interface) : undefined;
+export function fieldFixes(site: Site, index: number, facts: HostFacts): FieldFix[] {
+  const rules = facts.firewallRaw ? operatorRules(facts.firewallRaw, site.sites[index]!.interface) : undefined;
   return [forwardFix(site, index, facts, rules), natFix(site, index, facts, rules), inputPortFix(site, index, facts), rpFilterFix(site, index, facts)].filter(
     (f): f is FieldFix => f !== undefined,
   );

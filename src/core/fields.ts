@@ -1,5 +1,6 @@
-import { addressSpellingProblem, endpointAddressProblem, inetAton, parseAddress, parseCidr, specialOverlap, type Cidr } from "./address.ts";
+import { addressSpellingProblem, endpointAddressProblem, inetAton, networkOfPrefix, parseAddress, parseCidr, specialOverlap, type Cidr } from "./address.ts";
 import { quoted, shown } from "./show-value.ts";
+import { transferCapacity, transferPrefixFor } from "./topology.ts";
 
 /**
  * One validator per field, shared by the site file and the wizard's inputs, so a value is judged
@@ -27,11 +28,20 @@ export function checkLan(text: string): FieldCheck<Cidr> {
   return ok(parsed.cidr);
 }
 
-export function checkTransferNet(text: string): FieldCheck<Cidr> {
+/** The transfer net of `sites` gateways: a /31 (or /30) for two, one net with an address each for more. */
+export function checkTransferNet(text: string, sites = 2): FieldCheck<Cidr> {
   const parsed = parseCidr(text.trim());
   if (!parsed.ok) return bad(parsed.suggestion ? `${parsed.reason}; use ${parsed.suggestion}` : `${parsed.reason}; use a /31 such as 10.10.9.0/31`);
   const { cidr } = parsed;
-  if (cidr.family !== "ipv4" || (cidr.prefix !== 31 && cidr.prefix !== 30)) {
+  if (sites > 2) {
+    const prefix = transferPrefixFor(sites);
+    const wider = cidr.family === "ipv4" ? networkOfPrefix(`${cidr.network.toString()}/${prefix}`)!.text : `10.10.9.0/${prefix}`;
+    if (cidr.family !== "ipv4" || transferCapacity(cidr) < sites) {
+      return bad(
+        `${shown(text)} ${cidr.family === "ipv4" ? `holds ${transferCapacity(cidr)} gateway address${transferCapacity(cidr) === 1 ? "" : "es"}` : "is not IPv4"}, and the file has ${sites} sites (one address each); use a /${prefix} or larger, e.g. ${wider}`,
+      );
+    }
+  } else if (cidr.family !== "ipv4" || (cidr.prefix !== 31 && cidr.prefix !== 30)) {
     return bad(
       `${shown(text)} must be an IPv4 /31 or /30: only the two gateways live on the transfer net; a /31 (RFC 3021) gives both addresses, a /30 is the fallback when a device mishandles /31`,
     );

@@ -1,6 +1,7 @@
 import { parseAddress, type Cidr } from "./address.ts";
 import type { FirewallBackend } from "./host-facts.ts";
 import type { Site } from "./site.ts";
+import { hubIndex, peersOf } from "./topology.ts";
 
 /**
  * Hook lines for the wg-quick config: each PostUp has a PreDown that removes exactly what it added.
@@ -58,21 +59,32 @@ export function nftInsertHooks(table: string, chain: string, rules: readonly str
   return { postUp: [[clear, ...inserts].join("; ")], preDown: [clear], files: [] };
 }
 
+/** The peers' endpoint addresses restrictPort accepts; undefined when a peer has none (it cannot be named). */
+export function restrictSources(site: Site, index: number): string[] | undefined {
+  const hosts = peersOf(site, index).map((p) => p.site.endpoint.host);
+  return hosts.every((h): h is string => h !== undefined) ? hosts : undefined;
+}
+
 /** Rules the site file asks for on gateway `index`, in the order they must end up (first = top of chain). */
-function wantedRules(site: Site, index: 0 | 1): { input: { spec: string; v6: boolean }[]; forward: string[] } {
-  const peer = site.sites[index === 0 ? 1 : 0];
-  const port = site.sites[index].endpoint.port;
+function wantedRules(site: Site, index: number): { input: { spec: string; v6: boolean }[]; forward: string[] } {
+  const port = site.sites[index]!.endpoint.port;
   const input: { spec: string; v6: boolean }[] = [];
-  if (site.firewall.restrictPort) {
-    const v6 = parseAddress(peer.endpoint.host)?.kind() === "ipv6";
-    input.push({ spec: `-p udp --dport ${port} -s ${peer.endpoint.host} -j ACCEPT`, v6 });
-    input.push({ spec: `-p udp --dport ${port} -j DROP`, v6 });
+  const sources = restrictSources(site, index);
+  if (site.firewall.restrictPort && sources) {
+    for (const host of sources) input.push({ spec: `-p udp --dport ${port} -s ${host} -j ACCEPT`, v6: parseAddress(host)?.kind() === "ipv6" });
+    const families = new Set(input.map((r) => r.v6));
+    for (const v6 of families) input.push({ spec: `-p udp --dport ${port} -j DROP`, v6 });
   }
   const forward = site.firewall.block.map((b) => `-i %i -p ${b.proto}${b.port === undefined ? "" : ` --dport ${b.port}`} -j REJECT`);
+  // The hub routes spoke to spoke: in and out of its own tunnel (below the block rules, which still apply).
+  if (hubIndex(site) === index) forward.push(HUB_FORWARD);
   return { input, forward };
 }
 
-function iptablesHooks(site: Site, index: 0 | 1): FirewallHooks {
+/** The hub's accept for spoke-to-spoke traffic; never NAT, the spokes see each other's real addresses. */
+export const HUB_FORWARD = "-i %i -o %i -j ACCEPT";
+
+function iptablesHooks(site: Site, index: number): FirewallHooks {
   const { input, forward } = wantedRules(site, index);
   return iptablesHookPairs([
     ...input.map((r) => ({ chain: "INPUT", spec: r.spec, v6: r.v6 })),
@@ -81,20 +93,19 @@ function iptablesHooks(site: Site, index: 0 | 1): FirewallHooks {
 }
 
 /** The site file's `block` rules as iptables specs (REJECT from the tunnel), top first. */
-export function blockSpecs(site: Site, index: 0 | 1): string[] {
-  return wantedRules(site, index).forward;
+export function blockSpecs(site: Site, index: number): string[] {
+  return wantedRules(site, index).forward.filter((spec) => spec !== HUB_FORWARD);
 }
 
 export function nftTableName(iface: string): string {
   return `wgsite_${iface.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
-function nftHooks(site: Site, index: 0 | 1): FirewallHooks {
+function nftHooks(site: Site, index: number): FirewallHooks {
   const { input, forward } = wantedRules(site, index);
   if (input.length === 0 && forward.length === 0) return { postUp: [], preDown: [], files: [] };
-  const iface = site.sites[index].interface;
+  const iface = site.sites[index]!.interface;
   const table = nftTableName(iface);
-  const peer = site.sites[index === 0 ? 1 : 0];
   const lines = [
     "# managed by wgsite: removed by PreDown (nft delete table)",
     `table inet ${table}`,
@@ -103,20 +114,21 @@ function nftHooks(site: Site, index: 0 | 1): FirewallHooks {
   ];
   if (input.length > 0) {
     const port = input[0]!.spec.match(/--dport (\d+)/)![1];
-    const family = parseAddress(peer.endpoint.host)?.kind() === "ipv6" ? "ip6" : "ip";
-    // A drop in any base chain drops the packet, so this chain alone enforces "only the peer".
-    lines.push(
-      "\tchain input {",
-      "\t\ttype filter hook input priority filter - 1; policy accept;",
-      `\t\tudp dport ${port} ${family} saddr != ${peer.endpoint.host} drop`,
-      "\t}",
-    );
+    const hosts = restrictSources(site, index)!;
+    lines.push("\tchain input {", "\t\ttype filter hook input priority filter - 1; policy accept;");
+    // A drop in any base chain drops the packet, so this chain alone enforces "only the peers".
+    for (const family of ["ip", "ip6"] as const) {
+      const of = hosts.filter((h) => (parseAddress(h)?.kind() === "ipv6" ? "ip6" : "ip") === family);
+      if (of.length > 0) lines.push(`\t\tudp dport ${port} ${family} saddr != ${of.length === 1 ? of[0] : `{ ${of.join(", ")} }`} drop`);
+    }
+    lines.push("\t}");
   }
   if (forward.length > 0) {
     lines.push("\tchain forward {", "\t\ttype filter hook forward priority filter - 1; policy accept;");
     for (const b of site.firewall.block) {
       lines.push(`\t\tiifname "${iface}" ${b.proto === "icmp" ? "ip protocol icmp" : `${b.proto} dport ${b.port ?? "0-65535"}`} reject`);
     }
+    if (hubIndex(site) === index) lines.push(`\t\tiifname "${iface}" oifname "${iface}" accept`);
     lines.push("\t}");
   }
   lines.push("}", "");
@@ -129,7 +141,7 @@ export function effectiveBackend(backend: FirewallBackend): Exclude<FirewallBack
   return backend === "none" ? "iptables-nft" : backend;
 }
 
-export function firewallHooks(site: Site, index: 0 | 1, backend: FirewallBackend): FirewallHooks {
+export function firewallHooks(site: Site, index: number, backend: FirewallBackend): FirewallHooks {
   return effectiveBackend(backend) === "nftables" ? nftHooks(site, index) : iptablesHooks(site, index);
 }
 
@@ -157,7 +169,7 @@ export function forwardAcceptSpecs(links: readonly LanLink[], remotes: readonly 
   ]);
 }
 
-function nftAcceptRules(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
+export function nftAcceptRules(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
   return links.flatMap((l) => [
     ...remotes.map((r) => `${l.dev ? `iifname "${l.dev}" ` : ""}oifname "%i" ip saddr ${l.lan.text} ip daddr ${r.text} counter accept`),
     `iifname "%i" ${l.dev ? `oifname "${l.dev}" ` : ""}ip daddr ${l.lan.text} counter accept`,

@@ -14,12 +14,14 @@ export function planToJson(plan: Plan): unknown {
       bindings: g.bindings,
       warnings: g.warnings,
       verify: g.verify,
+      ...(g.pairs ? { pairs: g.pairs } : {}),
     })),
   };
 }
 
 /** What verification does on this gateway, as the plan and the wizard's review list it. */
 export function verifyText(g: GatewayPlan): string {
+  if (g.pairs) return `Verify every site: ${g.pairs.map((p) => `${p.site} (ping ${p.peerTunnelAddress}, ${p.localLanAddress ? `${p.localLanAddress} -> ` : "route to "}${p.remoteProbe}${p.via ? ` via ${p.via}` : ""})`).join(", ")}`;
   const v = g.verify;
   const parts = [`handshake, ping ${v.peerTunnelAddress}, route to ${v.remoteProbe} via ${g.interface}`];
   if (v.localLanAddress) parts.push(`ping ${v.remoteProbe} from ${v.localLanAddress}`);

@@ -16,7 +16,8 @@ import {
 } from "./fields.ts";
 import { shown, shownKey } from "./show-value.ts";
 import { EXAMPLES, KNOWN_KEYS, siteFileSchema, type SiteFileShape } from "./site-schema.ts";
-import { DEFAULT_INTERFACE, DEFAULT_PORT, SITE_LIMITS, type BlockRule, type Problem, type Site, type SiteDef } from "./site.ts";
+import { DEFAULT_INTERFACE, DEFAULT_PORT, MAX_SITES, SITE_LIMITS, type BlockRule, type Problem, type Site, type SiteDef, type Topology } from "./site.ts";
+import { endpointProblems, judgeTopology } from "./site-relations.ts";
 
 export type LoadResult = { readonly ok: true; readonly site: Site } | { readonly ok: false; readonly problems: readonly Problem[] };
 
@@ -250,6 +251,7 @@ function loosen(raw: unknown): SiteFileShape {
   return {
     ...(root.tunnel === undefined ? {} : { tunnel: { ...tunnel, network: str(tunnel.network), presharedKey: tunnel.presharedKey === true } }),
     sites,
+    ...(root.topology === undefined ? {} : { topology: root.topology }),
     firewall: { block: Array.isArray(firewall.block) ? firewall.block.map((b) => ({ ...obj(b), proto: str(obj(b).proto) })) : [] },
   };
 }
@@ -265,18 +267,22 @@ export function judge(shape: SiteFileShape): LoadResult {
   const problems: Problem[] = [];
   const tunnel = shape.tunnel;
   if (!tunnel) problems.push({ path: "tunnel", message: `missing; add it, e.g. ${EXAMPLES.tunnel}` });
-  const network = tunnel ? take(problems, "tunnel.network", checkTransferNet(tunnel.network)) : undefined;
+  const count = Object.keys(shape.sites).length;
+  const network = tunnel ? take(problems, "tunnel.network", checkTransferNet(tunnel.network, Math.min(Math.max(count, 2), MAX_SITES))) : undefined;
   const port = tunnel?.port === undefined ? DEFAULT_PORT : take(problems, "tunnel.port", checkPort(tunnel.port));
   const keepalive = tunnel?.keepalive === undefined ? 0 : take(problems, "tunnel.keepalive", checkKeepalive(tunnel.keepalive));
   const mtu = tunnel?.mtu === undefined ? undefined : take(problems, "tunnel.mtu", checkMtu(tunnel.mtu));
 
   const names = Object.keys(shape.sites);
-  if (names.length !== 2) {
+  if (names.length < 2) {
     problems.push({
       path: "sites",
-      message: `has ${names.length} site${names.length === 1 ? "" : "s"}; a site-to-site tunnel joins exactly two (e.g. alpha and beta)`,
+      message: `has ${names.length} site${names.length === 1 ? "" : "s"}; a site-to-site tunnel joins at least two (e.g. alpha and beta)`,
     });
+  } else if (names.length > MAX_SITES) {
+    problems.push({ path: "sites", message: `has ${names.length} sites; wgsite joins at most ${MAX_SITES} (split the file into groups joined through a hub)` });
   }
+  const topology: Topology | undefined = judgeTopology(shape, problems);
   const sites: SiteDef[] = [];
   for (const name of names) {
     const entry = shape.sites[name]!;
@@ -285,11 +291,13 @@ export function judge(shape: SiteFileShape): LoadResult {
     const lanTexts = typeof entry.lan === "string" ? [entry.lan] : entry.lan;
     if (lanTexts.length === 0) problems.push({ path: `${base}.lan`, message: "is empty; list the networks behind this gateway, e.g. [10.10.10.0/24]" });
     const lan = lanTexts.map((text, i) => take(problems, `${base}.lan[${i}]`, checkLan(text))).filter((c): c is Cidr => c !== undefined);
-    const endpoint = take(problems, `${base}.endpoint`, checkEndpoint(entry.endpoint));
+    // `none`: a gateway behind NAT or a dynamic line, which only reaches out to its peers.
+    const endpoint = entry.endpoint.trim() === "none" ? { host: undefined, port: undefined } : take(problems, `${base}.endpoint`, checkEndpoint(entry.endpoint));
     const iface = take(problems, `${base}.interface`, checkInterfaceName(entry.interface ?? DEFAULT_INTERFACE));
     take(problems, `${base}.ssh`, checkSshTarget(entry.ssh));
     if (endpoint && iface) {
-      sites.push({ name, lan, endpoint: { host: endpoint.host, port: endpoint.port ?? port ?? DEFAULT_PORT }, interface: iface, ssh: entry.ssh.trim() });
+      const listen = endpoint.port ?? port ?? DEFAULT_PORT;
+      sites.push({ name, lan, endpoint: endpoint.host === undefined ? { port: listen } : { host: endpoint.host, port: listen }, interface: iface, ssh: entry.ssh.trim() });
     }
   }
 
@@ -301,15 +309,16 @@ export function judge(shape: SiteFileShape): LoadResult {
     else if (proto) block.push(rulePort === undefined ? { proto } : { proto, port: rulePort });
   });
 
-  if (sites.length === 2 && network) problems.push(...relations(sites as [SiteDef, SiteDef], network, shape));
-  if (problems.length > 0 || !network || port === undefined || keepalive === undefined || sites.length !== 2) {
+  if (sites.length === names.length && sites.length >= 2 && network) problems.push(...relations(sites, network, shape), ...endpointProblems(sites, topology));
+  if (problems.length > 0 || !network || port === undefined || keepalive === undefined || sites.length < 2 || sites.length > MAX_SITES) {
     return { ok: false, problems };
   }
   return {
     ok: true,
     site: {
       tunnel: { network, port, keepalive, ...(mtu === undefined ? {} : { mtu }), presharedKey: tunnel?.presharedKey ?? false },
-      sites: [sites[0]!, sites[1]!],
+      sites,
+      ...(topology ? { topology } : {}),
       firewall: { restrictPort: shape.firewall?.restrictPort ?? true, block },
     },
   };
@@ -321,26 +330,30 @@ function sameHost(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
-function relations(sites: readonly [SiteDef, SiteDef], network: Cidr, shape: SiteFileShape): Problem[] {
+/** Pairwise: endpoints and gateways distinct, LANs disjoint, nothing the tunnel would capture. */
+function relations(sites: readonly SiteDef[], network: Cidr, shape: SiteFileShape): Problem[] {
   const problems: Problem[] = [];
-  const [first, second] = sites;
-  if (sameHost(first.endpoint.host, second.endpoint.host)) {
-    problems.push({
-      path: `sites.${shownKey(second.name)}.endpoint`,
-      message: `${shown(second.endpoint.host)} is also ${shownKey(first.name)}'s endpoint; each site's endpoint is the public address of its own gateway`,
-    });
-  }
-  const [sshA, sshB] = [parseSshHost(shape, first.name), parseSshHost(shape, second.name)];
-  const portOf = (name: string) => checkSshTargetPort(shape, name);
-  if (sshA && sshB && sameHost(sshA, sshB) && portOf(first.name) === portOf(second.name) && first.interface === second.interface) {
-    problems.push({
-      path: `sites.${shownKey(second.name)}.interface`,
-      message: `${shownKey(first.name)} and ${shownKey(second.name)} would both be ${first.interface} on the same gateway ${shown(sshB)}; each site is its own gateway (or at least its own interface)`,
-    });
-  }
+  sites.forEach((second, b) => {
+    for (const first of sites.slice(0, b)) {
+      if (first.endpoint.host !== undefined && second.endpoint.host !== undefined && sameHost(first.endpoint.host, second.endpoint.host)) {
+        problems.push({
+          path: `sites.${shownKey(second.name)}.endpoint`,
+          message: `${shown(second.endpoint.host)} is also ${shownKey(first.name)}'s endpoint; each site's endpoint is the public address of its own gateway`,
+        });
+      }
+      const [sshA, sshB] = [parseSshHost(shape, first.name), parseSshHost(shape, second.name)];
+      const portOf = (name: string) => checkSshTargetPort(shape, name);
+      if (sshA && sshB && sameHost(sshA, sshB) && portOf(first.name) === portOf(second.name) && first.interface === second.interface) {
+        problems.push({
+          path: `sites.${shownKey(second.name)}.interface`,
+          message: `${shownKey(first.name)} and ${shownKey(second.name)} would both be ${first.interface} on the same gateway ${shown(sshB)}; each site is its own gateway (or at least its own interface)`,
+        });
+      }
+    }
+  });
   const lanPath = (s: SiteDef, i: number) => `sites.${shownKey(s.name)}.lan[${i}]`;
   sites.forEach((site, si) => {
-    const other = sites[si === 0 ? 1 : 0];
+    const others = sites.filter((_, o) => o !== si);
     site.lan.forEach((cidr, i) => {
       if (cidrsOverlap(cidr, network)) {
         problems.push({ path: lanPath(site, i), message: `${cidr.text} overlaps the transfer net ${network.text}; pick a transfer net outside both LANs` });
@@ -348,7 +361,7 @@ function relations(sites: readonly [SiteDef, SiteDef], network: Cidr, shape: Sit
       site.lan.forEach((otherCidr, j) => {
         if (j > i && cidrsOverlap(cidr, otherCidr)) problems.push({ path: lanPath(site, j), message: `${otherCidr.text} overlaps ${lanPath(site, i)} ${cidr.text}; list each network once` });
       });
-      if (si === 0) {
+      for (const other of sites.slice(si + 1)) {
         other.lan.forEach((otherCidr, j) => {
           if (cidrsOverlap(cidr, otherCidr)) {
             problems.push({
@@ -358,18 +371,20 @@ function relations(sites: readonly [SiteDef, SiteDef], network: Cidr, shape: Sit
           }
         });
       }
-      const endpointAddress = parseAddress(other.endpoint.host);
-      if (endpointAddress && cidrContains(cidr, endpointAddress)) {
-        problems.push({
-          path: lanPath(site, i),
-          message: `${cidr.text} contains ${shownKey(other.name)}'s endpoint ${shown(other.endpoint.host)}: the tunnel's own packets would be routed into the tunnel; use the peer's public address as endpoint or narrow the LAN`,
-        });
+      for (const other of others) {
+        const endpointAddress = other.endpoint.host === undefined ? undefined : parseAddress(other.endpoint.host);
+        if (endpointAddress && cidrContains(cidr, endpointAddress)) {
+          problems.push({
+            path: lanPath(site, i),
+            message: `${cidr.text} contains ${shownKey(other.name)}'s endpoint ${shown(other.endpoint.host!)}: the tunnel's own packets would be routed into the tunnel; use the peer's public address as endpoint or narrow the LAN`,
+          });
+        }
       }
     });
     const sshHost = parseSshHost(shape, site.name);
     const sshAddress = sshHost ? parseAddress(sshHost) : undefined;
     if (sshAddress) {
-      const capturing = [...other.lan.map((c, j) => ({ c, where: `${lanPath(other, j)}` })), { c: network, where: "tunnel.network" }].find(({ c }) =>
+      const capturing = [...others.flatMap((other) => other.lan.map((c, j) => ({ c, where: `${lanPath(other, j)}` }))), { c: network, where: "tunnel.network" }].find(({ c }) =>
         cidrContains(c, sshAddress),
       );
       if (capturing) {

@@ -1,6 +1,7 @@
 import { cidrContains, cidrsOverlap, networkOfPrefix, parseAddress, type Cidr } from "./address.ts";
 import type { HostFacts } from "./host-facts.ts";
 import type { Problem, Site } from "./site.ts";
+import { peersOf } from "./topology.ts";
 
 /** Addresses by which the operator reaches one gateway: the SSH client it sees, and literal jump hosts. */
 export type OperatorPath = { readonly sshClient?: string; readonly jumpHosts: readonly string[] };
@@ -18,11 +19,12 @@ function currentPrefix(facts: HostFacts, address: NonNullable<ReturnType<typeof 
  * the way the operator reaches a gateway, or clash with what the gateway is connected to?
  * A capture is refused unless an existing, more specific route keeps the path where it is.
  */
-export function lockoutProblems(site: Site, index: 0 | 1, facts: HostFacts, path: OperatorPath): Problem[] {
-  const self = site.sites[index];
-  const peer = site.sites[index === 0 ? 1 : 0];
+export function lockoutProblems(site: Site, index: number, facts: HostFacts, path: OperatorPath): Problem[] {
+  const self = site.sites[index]!;
+  const peers = peersOf(site, index);
+  // Every other site's LANs (a spoke's hub peer carries them all) and the transfer net, which holds every transfer address.
   const captured: { cidr: Cidr; what: string }[] = [
-    ...peer.lan.map((cidr, i) => ({ cidr, what: `sites.${peer.name}.lan[${i}]` })),
+    ...site.sites.flatMap((other, o) => (o === index ? [] : other.lan.map((cidr, i) => ({ cidr, what: `sites.${other.name}.lan[${i}]` })))),
     { cidr: site.tunnel.network, what: "tunnel.network" },
   ];
   const problems: Problem[] = [];
@@ -62,10 +64,12 @@ export function lockoutProblems(site: Site, index: 0 | 1, facts: HostFacts, path
       });
     }
   }
-  const endpoint = parseAddress(peer.endpoint.host);
-  const endpointHit = endpoint ? captured.find((c) => cidrContains(c.cidr, endpoint)) : undefined;
-  if (endpointHit) {
-    problems.push({ path: `sites.${peer.name}.endpoint`, message: `${peer.endpoint.host} lies in ${endpointHit.what} ${endpointHit.cidr.text}: the tunnel's own packets would be routed into it; use ${peer.name}'s public address` });
+  for (const { site: peer } of peers) {
+    const endpoint = peer.endpoint.host === undefined ? undefined : parseAddress(peer.endpoint.host);
+    const endpointHit = endpoint ? captured.find((c) => cidrContains(c.cidr, endpoint)) : undefined;
+    if (endpointHit) {
+      problems.push({ path: `sites.${peer.name}.endpoint`, message: `${peer.endpoint.host} lies in ${endpointHit.what} ${endpointHit.cidr.text}: the tunnel's own packets would be routed into it; use ${peer.name}'s public address` });
+    }
   }
   return problems;
 }

@@ -106,16 +106,23 @@ export type TrafficEffect = {
  */
 export type Binding = { readonly token: string; readonly site: string; readonly value: "public-key" };
 
+/** One site gateway `index` must reach with more than two sites: its peer, or a spoke through the hub (`via`). */
+export type PairTarget = VerifyTargets & { readonly site: string; readonly via?: string };
+
 export type GatewayPlan = {
   readonly site: string;
-  readonly index: 0 | 1;
+  /** Position in the site file (0 and 1 for the reference's two). */
+  readonly index: number;
   readonly interface: string;
   readonly ssh: string;
   readonly init: InitSystem | "unknown";
   readonly files: readonly PlannedFile[];
   readonly steps: readonly Step[];
   readonly warnings: readonly Warning[];
+  /** The path to its first peer (with two sites: the peer). */
   readonly verify: VerifyTargets;
+  /** With more than two sites: every other site, in site order, each proved LAN to LAN. */
+  readonly pairs?: readonly PairTarget[];
   readonly traffic: TrafficEffect;
   readonly bindings: readonly Binding[];
   /** A preshared key is written this run: the executor makes one and passes it to both gateways on stdin. */
@@ -123,4 +130,4 @@ export type GatewayPlan = {
 };
 
 /** The site file it was made from travels with it: verification judges the result by the same site. */
-export type Plan = { readonly site: Site; readonly gateways: readonly [GatewayPlan, GatewayPlan]; readonly runId: string };
+export type Plan = { readonly site: Site; readonly gateways: readonly GatewayPlan[]; readonly runId: string };

@@ -1,4 +1,4 @@
-import { cidrContains, firstHost, parseAddress, transferAddresses } from "./address.ts";
+import { cidrContains, firstHost, parseAddress } from "./address.ts";
 import { configChange } from "./config-change.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
@@ -10,11 +10,13 @@ import type { Binding, GatewayPlan, Op, Plan, PlannedFile, Step, TrafficEffect, 
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
 import type { Site, SiteDef } from "./site.ts";
+import { peersOf, transferAddress } from "./topology.ts";
+import { pairTargets, topologyWarnings } from "./plan-sites.ts";
 
 export type PlanInput = {
   readonly site: Site;
-  /** Facts of each gateway; undefined offline. */
-  readonly facts?: readonly [HostFacts | undefined, HostFacts | undefined];
+  /** Facts of each gateway, in site order; undefined offline. */
+  readonly facts?: readonly (HostFacts | undefined)[];
   /** Suffix of backup files this run makes (a timestamp, from the caller: the core has no clock). */
   readonly runId?: string;
   /** Take over an existing config of the same name that wgsite did not write (prechecks.ts). */
@@ -50,8 +52,8 @@ export function backupPath(path: string, runId: string): string {
 
 function pskNeedsWriting(input: PlanInput): boolean {
   if (!input.site.tunnel.presharedKey) return false;
-  const [a, b] = input.facts ?? [];
-  return !a?.pskHash || !b?.pskHash || a.pskHash !== b.pskHash;
+  const hashes = input.site.sites.map((_, i) => input.facts?.[i]?.pskHash);
+  return hashes.some((h) => !h) || new Set(hashes).size > 1;
 }
 
 /**
@@ -79,28 +81,28 @@ export function withoutRetired(facts: HostFacts, retired: string | undefined): H
 }
 
 export function plan(input: PlanInput): Plan {
-  return { site: input.site, gateways: [gatewayPlan(input, 0), gatewayPlan(input, 1)], runId: input.runId ?? "offline" };
+  return { site: input.site, gateways: input.site.sites.map((_, i) => gatewayPlan(input, i)), runId: input.runId ?? "offline" };
 }
 
-function lanAddress(facts: HostFacts | undefined, site: Site, index: 0 | 1): string | undefined {
+export function lanAddress(facts: HostFacts | undefined, site: Site, index: number): string | undefined {
   for (const net of facts?.connected ?? []) {
     const address = parseAddress(net.address);
-    if (address && site.sites[index].lan.some((lan) => cidrContains(lan, address))) return net.address;
+    if (address && site.sites[index]!.lan.some((lan) => cidrContains(lan, address))) return net.address;
   }
   return undefined;
 }
 
-function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
+/** What gateway `index` proves about the path to site `peerIndex` (its peer, or a spoke beyond the hub). */
+export function verifyTargets(input: PlanInput, index: number, peerIndex: number = index === 0 ? 1 : 0): VerifyTargets {
   const { site } = input;
-  const peerIndex = index === 0 ? 1 : 0;
-  const peer = site.sites[peerIndex];
+  const peer = site.sites[peerIndex]!;
   const localLanAddress = lanAddress(input.facts?.[index], site, index);
   const peerFacts = input.facts?.[peerIndex];
   const remoteHosts = localLanAddress && peerFacts ? lanHostsHeard(peerFacts.neighbors, peerFacts.connected, peer.lan) : [];
   return {
-    interface: site.sites[index].interface,
-    port: site.sites[index].endpoint.port,
-    peerTunnelAddress: transferAddresses(site.tunnel.network)[peerIndex],
+    interface: site.sites[index]!.interface,
+    port: site.sites[index]!.endpoint.port,
+    peerTunnelAddress: transferAddress(site, peerIndex),
     remoteProbe: lanAddress(input.facts?.[peerIndex], site, peerIndex) ?? firstHost(peer.lan[0]!),
     localLanAddress,
     ...(remoteHosts.length > 0 ? { remoteHosts } : {}),
@@ -108,8 +110,8 @@ function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
 }
 
 /** The peer's public key when it is known now and stays; otherwise a token the executor binds. */
-function peerKey(input: PlanInput, peerIndex: 0 | 1): { key: string; binding?: Binding } {
-  const peer = input.site.sites[peerIndex];
+function peerKey(input: PlanInput, peerIndex: number): { key: string; binding?: Binding } {
+  const peer = input.site.sites[peerIndex]!;
   const known = input.facts?.[peerIndex]?.publicKey;
   if (known) return { key: known };
   const token = placeholderKey(peer.name);
@@ -120,10 +122,9 @@ function unit(init: InitSystem, action: UnitAction, iface: string): Op {
   return { op: "unit", init, action, iface };
 }
 
-function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
+function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   const { site } = input;
-  const self = site.sites[index];
-  const peerIndex = index === 0 ? 1 : 0;
+  const self = site.sites[index]!;
   const rawFacts = input.facts?.[index];
   const retired = retiredInterface(self, rawFacts);
   const facts = rawFacts ? withoutRetired(rawFacts, retired) : undefined;
@@ -132,12 +133,12 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   const init: InitSystem | "unknown" = facts ? (facts.init === "unknown" ? "unknown" : facts.init) : "systemd";
   const initOr: InitSystem = init === "unknown" ? "systemd" : init;
   const backend = facts?.firewall.backend ?? "none";
-  const peer = peerKey(input, peerIndex);
+  const peerKeys = new Map(peersOf(site, index).map((p) => [p.site.name, peerKey(input, p.index)]));
   const journal = facts && isJournal(facts.journal) ? facts.journal : undefined;
   // A backup of a file wgsite wrote before is only needed until this run is verified.
   const ownFile = (path: string) => journal !== undefined && (journal.created.includes(path) || journal.backups.some((b) => b.startsWith(`${path}.wgsite-backup-`)));
   const fixes = facts ? fieldFixes(site, index, facts) : [];
-  const rendered = renderConfig({ site, index, peerPublicKey: peer.key, backend, extraHooks: fixHooks(fixes) });
+  const rendered = renderConfig({ site, index, peerPublicKey: (name) => peerKeys.get(name)!.key, backend, extraHooks: fixHooks(fixes) });
 
   const files: PlannedFile[] = [
     { path: configPath(iface), mode: "0600", owner: "root:root", content: rendered.content, existing: facts ? facts.existingConfig : null },
@@ -274,7 +275,8 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   steps.push(...fixSteps(fixes, iface, facts));
   steps.push(unitStep(facts, iface, initOr, mode));
 
-  const bindings = peer.binding ? [peer.binding] : [];
+  const bindings = [...peerKeys.values()].flatMap((k) => (k.binding ? [k.binding] : []));
+  const pairs = site.sites.length > 2 ? { pairs: pairTargets(input, index) } : {};
   return {
     site: self.name,
     index,
@@ -283,8 +285,9 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     init,
     files,
     steps,
-    warnings: facts ? warnings(site, index, facts) : [],
-    verify: verifyTargets(input, index),
+    warnings: [...(facts ? warnings(site, index, facts) : []), ...topologyWarnings(site, index)],
+    verify: verifyTargets(input, index, peersOf(site, index)[0]!.index),
+    ...pairs,
     traffic: trafficEffect(mode, iface, retired, facts !== undefined, steps),
     bindings,
     needsPsk: pskWrite && facts !== undefined,
@@ -346,9 +349,9 @@ function trafficEffect(mode: "start" | "live" | "restart" | "none", iface: strin
 }
 
 /** What the plan cannot fix; FORWARD, NAT, rp_filter, ufw and firewalld are field fixes (field-fixes.ts). */
-function warnings(site: Site, index: 0 | 1, facts: HostFacts): Warning[] {
+function warnings(site: Site, index: number, facts: HostFacts): Warning[] {
   const out: Warning[] = [];
-  const self = site.sites[index];
+  const self = site.sites[index]!;
   const port = self.endpoint.port;
   if (facts.udpPortsInUse.includes(port) && !facts.interfaceUp) {
     out.push({ message: `UDP port ${port} is already in use`, fix: "pick a free port in tunnel.port or the endpoint's :port" });

@@ -1,13 +1,16 @@
-import { transferAddresses } from "./address.ts";
 import { firewallHooks, type FirewallHooks } from "./firewall.ts";
 import type { FirewallBackend } from "./host-facts.ts";
 import type { Site } from "./site.ts";
+import { peersOf, transferAddress } from "./topology.ts";
 
 export type RenderInput = {
   readonly site: Site;
-  readonly index: 0 | 1;
-  /** The peer's public key, or a placeholder such as `<beta public key>` when not yet known. */
-  readonly peerPublicKey: string;
+  readonly index: number;
+  /**
+   * The peer's public key, or a placeholder such as `<beta public key>` when not yet known; a
+   * function gives each peer's when there are more than two sites.
+   */
+  readonly peerPublicKey: string | ((siteName: string) => string);
   readonly backend: FirewallBackend;
   /** Extra hook pairs from the gateway's facts (forward accepts, NAT exemptions), already paired. */
   readonly extraHooks?: FirewallHooks;
@@ -24,25 +27,22 @@ export function placeholderKey(siteName: string): string {
 /** The wg-quick config of one gateway: the reference layout, with only what the site file adds. */
 export function renderConfig(input: RenderInput): { content: string; hooks: FirewallHooks } {
   const { site, index } = input;
-  const self = site.sites[index];
-  const peer = site.sites[index === 0 ? 1 : 0];
+  const self = site.sites[index]!;
+  const peers = peersOf(site, index);
+  const keyOf = (name: string) => (typeof input.peerPublicKey === "function" ? input.peerPublicKey(name) : input.peerPublicKey);
   const hooks = firewallHooks(site, index, input.backend);
   const extra = input.extraHooks ?? { postUp: [], preDown: [], files: [] };
   const lines = ["[Interface]", "PostUp = wg set %i private-key /etc/wireguard/%i.key"];
-  if (site.tunnel.presharedKey) lines.push(`PostUp = wg set %i peer ${input.peerPublicKey} preshared-key /etc/wireguard/%i.psk`);
+  if (site.tunnel.presharedKey) for (const peer of peers) lines.push(`PostUp = wg set %i peer ${keyOf(peer.site.name)} preshared-key /etc/wireguard/%i.psk`);
   for (const up of [...extra.postUp, ...hooks.postUp]) lines.push(`PostUp = ${up}`);
   for (const down of [...hooks.preDown, ...extra.preDown]) lines.push(`PreDown = ${down}`);
-  const address = transferAddresses(site.tunnel.network)[index];
-  lines.push(`Address = ${address}/${site.tunnel.network.prefix}`, `ListenPort = ${self.endpoint.port}`);
+  lines.push(`Address = ${transferAddress(site, index)}/${site.tunnel.network.prefix}`, `ListenPort = ${self.endpoint.port}`);
   if (site.tunnel.mtu !== undefined) lines.push(`MTU = ${site.tunnel.mtu}`);
-  lines.push(
-    "",
-    "[Peer]",
-    `# ${peer.name} site`,
-    `PublicKey = ${input.peerPublicKey}`,
-    `AllowedIPs = ${[...peer.lan.map((c) => c.text), site.tunnel.network.text].join(",")}`,
-    `Endpoint = ${formatEndpoint(peer.endpoint.host, peer.endpoint.port)}`,
-  );
-  if (site.tunnel.keepalive > 0) lines.push(`PersistentKeepalive = ${site.tunnel.keepalive}`);
+  for (const peer of peers) {
+    const { host, port } = peer.site.endpoint;
+    lines.push("", "[Peer]", `# ${peer.site.name} site`, `PublicKey = ${keyOf(peer.site.name)}`, `AllowedIPs = ${peer.allowed.join(",")}`);
+    if (host !== undefined) lines.push(`Endpoint = ${formatEndpoint(host, port)}`);
+    if (peer.keepalive > 0) lines.push(`PersistentKeepalive = ${peer.keepalive}`);
+  }
   return { content: `${lines.join("\n")}\n`, hooks: { postUp: [...extra.postUp, ...hooks.postUp], preDown: [...hooks.preDown, ...extra.preDown], files: [...extra.files, ...hooks.files] } };
 }

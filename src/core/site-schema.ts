@@ -21,6 +21,8 @@ export const siteFileSchema = z.strictObject({
     })
     .optional(),
   sites: z.record(z.string(), siteEntry),
+  // Judged by site-relations.ts: a union's errors would not say which form was meant.
+  topology: z.unknown().optional(),
   firewall: z
     .strictObject({
       restrictPort: z.boolean().optional(),
@@ -33,7 +35,8 @@ export type SiteFileShape = z.infer<typeof siteFileSchema>;
 
 /** Keys each object may hold, for "did you mean" hints on a typo. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": ["tunnel", "sites", "firewall"],
+  "": ["tunnel", "sites", "topology", "firewall"],
+  topology: ["hub"],
   tunnel: ["network", "port", "keepalive", "mtu", "presharedKey"],
   site: ["lan", "endpoint", "interface", "ssh"],
   firewall: ["restrictPort", "block"],
@@ -47,6 +50,8 @@ export const EXAMPLES: Record<string, string> = {
   sites: "sites: { alpha: {...}, beta: {...} }",
   lan: "lan: [10.10.10.0/24]",
   endpoint: "endpoint: 192.0.2.1",
+  topology: "topology: mesh (or topology: { hub: alpha })",
+  hub: "hub: alpha",
   interface: "interface: wgA",
   ssh: "ssh: root@192.0.2.1",
   presharedKey: "presharedKey: true",

@@ -9,7 +9,7 @@ export function siteToShape(site: Site): SiteFileShape {
   const entry = (def: SiteDef) => ({
     lan: def.lan.map((c) => c.text),
     // The endpoint's port is written only where it differs from the tunnel's, as a person would.
-    endpoint: def.endpoint.port === tunnel.port ? def.endpoint.host : formatEndpoint(def.endpoint.host, def.endpoint.port),
+    endpoint: def.endpoint.host === undefined ? "none" : def.endpoint.port === tunnel.port ? def.endpoint.host : formatEndpoint(def.endpoint.host, def.endpoint.port),
     interface: def.interface,
     ssh: def.ssh,
   });
@@ -21,7 +21,8 @@ export function siteToShape(site: Site): SiteFileShape {
       ...(tunnel.mtu === undefined ? {} : { mtu: tunnel.mtu }),
       presharedKey: tunnel.presharedKey,
     },
-    sites: { [site.sites[0].name]: entry(site.sites[0]), [site.sites[1].name]: entry(site.sites[1]) },
+    sites: Object.fromEntries(site.sites.map((def) => [def.name, entry(def)])),
+    ...(site.topology?.kind === "hub" ? { topology: { hub: site.topology.hub } } : {}),
     firewall: {
       restrictPort: site.firewall.restrictPort,
       ...(site.firewall.block.length > 0 ? { block: site.firewall.block.map((b) => ({ ...b })) } : {}),

@@ -4,15 +4,21 @@ import { escapeControls } from "./show-value.ts";
 
 export type BlockRule = { readonly proto: "tcp" | "udp" | "icmp"; readonly port?: number };
 
+/** Where the peers reach a gateway; `host` is absent for `endpoint: none` (behind NAT: it reaches out only). */
+export type SiteEndpoint = Omit<HostPort, "host" | "port"> & { readonly host?: string; readonly port: number };
+
 export type SiteDef = {
   readonly name: string;
   readonly lan: readonly Cidr[];
-  readonly endpoint: HostPort & { readonly port: number };
+  readonly endpoint: SiteEndpoint;
   readonly interface: string;
   readonly ssh: string;
 };
 
-/** The validated site file: what both gateways should look like. */
+/** mesh: every gateway has a peer for every other; hub: the spokes reach each other through the hub. */
+export type Topology = { readonly kind: "mesh" } | { readonly kind: "hub"; readonly hub: string };
+
+/** The validated site file: what every gateway should look like. */
 export type Site = {
   readonly tunnel: {
     readonly network: Cidr;
@@ -21,7 +27,10 @@ export type Site = {
     readonly mtu?: number;
     readonly presharedKey: boolean;
   };
-  readonly sites: readonly [SiteDef, SiteDef];
+  /** 2 to MAX_SITES, in the file's order (which is the order of the transfer addresses). */
+  readonly sites: readonly SiteDef[];
+  /** Absent: mesh. */
+  readonly topology?: Topology;
   readonly firewall: { readonly restrictPort: boolean; readonly block: readonly BlockRule[] };
 };
 
@@ -59,8 +68,9 @@ export function formatProblems(problems: readonly Problem[], max: number = SITE_
 
 export const DEFAULT_PORT = 51000;
 export const DEFAULT_INTERFACE = "wg0";
+export const MAX_SITES = 64;
 
-/** The other site of the pair. */
-export function peerOf(site: Site, index: 0 | 1): SiteDef {
-  return site.sites[index === 0 ? 1 : 0];
+/** The other site of a two-site file (with more sites, see topology.ts: peersOf). */
+export function peerOf(site: Site, index: number): SiteDef {
+  return site.sites[index === 0 ? 1 : 0]!;
 }

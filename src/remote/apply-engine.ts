@@ -182,7 +182,7 @@ function judge(plan: Plan, outputs: readonly string[], trackers: readonly Tracke
   if (missing.length > 0) return missing.join("\n");
   const red: string[] = [];
   plan.gateways.forEach((gp, i) => {
-    for (const v of verdicts(plan.site, gp.index, samples[i]!, samples[i === 0 ? 1 : 0])) {
+    for (const v of verdicts(plan.site, gp.index as 0 | 1, samples[i]!, samples[i === 0 ? 1 : 0])) {
       trackers[i]!.report.checks.push(v);
       emit({ type: "check", site: gp.site, ...v });
       if (!v.ok && !v.warning) red.push(`${gp.site}: ${v.id}: ${v.detail}`);

@@ -214,6 +214,12 @@ function peerKeyCheck(site: Site, index: 0 | 1, peer: WgPeer | undefined, expect
 function endpointCheck(site: Site, index: 0 | 1, sample: StatusSample, peer: WgPeer | undefined, fresh: boolean): Check {
   const other = peerOf(site, index);
   const want = other.endpoint;
+  if (want.host === undefined) {
+    // endpoint: none: the peer reaches out, and its address is wherever its handshakes come from.
+    return peer?.endpoint
+      ? check("endpoint", "endpoint", "green", `${peer.endpoint} (learned: endpoint none)`)
+      : check("endpoint", "endpoint", "yellow", "not yet known", `${other.name} has endpoint: none; it is learned once ${other.name} reaches out (PersistentKeepalive)`);
+  }
   const wantText = `${want.host.includes(":") ? `[${want.host}]` : want.host}:${want.port}`;
   const fix = `wgsite apply sets Endpoint = ${wantText} (sites.${other.name}.endpoint)`;
   if (!peer?.endpoint) return check("endpoint", "endpoint", "red", "none", fix);
@@ -221,7 +227,7 @@ function endpointCheck(site: Site, index: 0 | 1, sample: StatusSample, peer: WgP
   const host = m?.[1] ?? peer.endpoint;
   const port = Number(m?.[2]);
   const resolved = sample.heavy?.resolved;
-  const hostOk = isAddressLiteral(want.host) ? host === want.host : !resolved || resolved.length === 0 || resolved.includes(host);
+  const hostOk = isAddressLiteral(want.host!) ? host === want.host : !resolved || resolved.length === 0 || resolved.includes(host);
   if (hostOk && port === want.port) return check("endpoint", "endpoint", "green", peer.endpoint);
   // A working tunnel from another address is a peer behind NAT: worth knowing, not broken.
   return check("endpoint", "endpoint", fresh ? "yellow" : "red", `${peer.endpoint}, not ${wantText}`, fresh ? `${other.name} talks from ${peer.endpoint} (NAT?); update sites.${other.name}.endpoint if that is its address` : fix);

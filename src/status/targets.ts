@@ -34,6 +34,6 @@ export function probeTargets(site: Site, index: 0 | 1, own: Addresses, peer: Add
     peerTunnelAddress: transferAddresses(site.tunnel.network)[index === 0 ? 1 : 0],
     remoteLanAddresses: other.lan.map((lan) => addressIn(peer, lan)?.address ?? firstHost(lan)),
     ...(local ? { localLanAddress: local.address } : {}),
-    ...(isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host }),
+    ...(other.endpoint.host === undefined || isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host }),
   };
 }
