@@ -21,7 +21,7 @@ function freePort(port: number, facts: readonly HostFacts[]): number {
  * interface on the port or the transfer net, the port held by some other program, or a config of
  * the same name that wgsite did not write (unless adopted).
  */
-export function precheck(site: Site, facts: readonly [HostFacts, HostFacts], options: PrecheckOptions = {}): Problem[] {
+export function precheck(site: Site, facts: readonly HostFacts[], options: PrecheckOptions = {}): Problem[] {
   const problems: Problem[] = [];
   site.sites.forEach((def, i) => {
     const f = facts[i]!;

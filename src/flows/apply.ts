@@ -3,7 +3,7 @@ import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import { planToJson, planToText } from "../core/format-plan.ts";
 import { plan } from "../core/plan.ts";
-import { formatProblem } from "../core/site.ts";
+import { formatProblem, type Site } from "../core/site.ts";
 import { applyPlan } from "../remote/apply-engine.ts";
 import { refusals } from "../remote/refusals.ts";
 import { closeSessions, openGateways } from "../remote/gateways.ts";
@@ -11,6 +11,21 @@ import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
 import type { ApplyEvent } from "../remote/events.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
+
+function doneText(site: Site, changed: number): string {
+  return changed === 0
+    ? "Nothing to change: both gateways already match the site file; tunnel verified.\n"
+    : `Tunnel ${site.sites[0]!.name} <-> ${site.sites[1]!.name} is up and verified (${changed} gateway${changed === 1 ? "" : "s"} changed).\n`;
+}
+
+function doneSitesText(site: Site, changed: number): string {
+  const n = site.sites.length;
+  const pairs = (n * (n - 1)) / 2;
+  const shape = site.topology?.kind === "hub" ? `hub ${site.topology.hub}` : "mesh";
+  return changed === 0
+    ? `Nothing to change: all ${n} gateways already match the site file; ${pairs} pairs verified (${shape}).\n`
+    : `${n} sites are up and verified, ${pairs} pairs LAN to LAN (${shape}; ${changed} gateway${changed === 1 ? "" : "s"} changed).\n`;
+}
 
 export function runId(now = new Date()): string {
   return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -45,7 +60,7 @@ async function connect(options: Options, lock: boolean) {
 export async function planOnline(options: Options): Promise<number> {
   const { site, sessions } = await connect(options, false);
   try {
-    const result = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId() });
+    const result = plan({ site, facts: sessions.map((s) => s.facts), runId: runId() });
     process.stdout.write(options.json ? `${JSON.stringify(planToJson(result), null, 2)}\n` : planToText(result));
     return ExitCode.Ok;
   } finally {
@@ -67,10 +82,10 @@ export async function apply(options: Options): Promise<number> {
   const { site, sessions } = await connect(options, true);
   try {
     // One plan: the one shown and confirmed is the one that runs.
-    const confirmed = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId(), adopt: options.adopt });
+    const confirmed = plan({ site, facts: sessions.map((s) => s.facts), runId: runId(), adopt: options.adopt });
     if (!options.yes) {
       process.stderr.write(planToText(confirmed));
-      if (!(await confirm("Apply this plan to both gateways? [y/N] "))) {
+      if (!(await confirm(`Apply this plan to ${site.sites.length === 2 ? "both" : `all ${site.sites.length}`} gateways? [y/N] `))) {
         process.stderr.write("Nothing was changed.\n");
         return ExitCode.Ok;
       }
@@ -83,14 +98,10 @@ export async function apply(options: Options): Promise<number> {
     if (!report.ok) {
       process.stderr.write(`wgsite: ${report.error}\n`);
       for (const line of report.rolledBack ?? []) process.stderr.write(`wgsite: ${line}\n`);
-      if (!options.rollback) process.stderr.write("wgsite: --no-rollback: both gateways were left as they are for debugging\n");
+      if (!options.rollback) process.stderr.write(`wgsite: --no-rollback: ${site.sites.length === 2 ? "both" : "all"} gateways were left as they are for debugging\n`);
       return ExitCode.GatewayFailure;
     }
-    process.stderr.write(
-      changed === 0
-        ? "Nothing to change: both gateways already match the site file; tunnel verified.\n"
-        : `Tunnel ${site.sites[0].name} <-> ${site.sites[1].name} is up and verified (${changed} gateway${changed === 1 ? "" : "s"} changed).\n`,
-    );
+    process.stderr.write(site.sites.length === 2 ? doneText(site, changed) : doneSitesText(site, changed));
     // The tunnel works; these are about the LANs behind it, for the operator to look at.
     for (const g of report.gateways) for (const c of g.checks.filter((c) => c.warning)) process.stderr.write(`wgsite: warning: ${g.site}: ${c.id}: ${c.detail}\n`);
     return ExitCode.Ok;

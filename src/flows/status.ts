@@ -12,6 +12,7 @@ import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/
 import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
+import { statusSites } from "./status-sites.ts";
 
 type Sessions = readonly [GatewaySession, GatewaySession];
 
@@ -60,7 +61,15 @@ export async function status(options: Options): Promise<number> {
   const ssh: SshOptions = { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity };
   const prompts = nonInteractivePrompts(options.acceptNewHostKeys);
   // Status changes nothing on the gateways: it takes no lock, so an apply elsewhere never waits for it.
-  const sessions = await openGateways(site, ssh, prompts, log, { lock: false });
+  const opened = await openGateways(site, ssh, prompts, log, { lock: false });
+  if (opened.length > 2) {
+    try {
+      return await statusSites(site, opened, options, useColor());
+    } finally {
+      await closeSessions(opened);
+    }
+  }
+  const sessions = opened as unknown as Sessions;
   let open: Sessions = sessions;
   try {
     const interactive = !options.once && !options.json && process.stdout.isTTY === true && process.stdin.isTTY === true;

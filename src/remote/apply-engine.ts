@@ -10,6 +10,7 @@ import { verdicts, verifySample } from "../status/verify.ts";
 import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "./events.ts";
 import type { ExecOptions } from "./connection.ts";
 import type { GatewaySession } from "./gateways.ts";
+import { judgeSites, verifySitesScript } from "./verify-sites.ts";
 
 export type ApplyOptions = {
   readonly verifyTimeoutSec: number;
@@ -144,7 +145,8 @@ async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, p
     }
   }
   const fault = faultAfter(gp.site);
-  const script = batchScript(steps, ctx, [verifyScript(gp.verify, options.verifyTimeoutSec)], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
+  const verify = gp.pairs ? verifySitesScript(gp, options.verifyTimeoutSec) : verifyScript(gp.verify, options.verifyTimeoutSec);
+  const script = batchScript(steps, ctx, [verify], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
   return runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
 }
 
@@ -177,12 +179,28 @@ async function rollBack(session: GatewaySession, gp: GatewayPlan, ctx: OpContext
 
 /** Judges both gateways' verification probes with the status checks (each needs the other's sample); the failure text, if any. */
 function judge(plan: Plan, outputs: readonly string[], trackers: readonly Tracker[], emit: Emit): string | undefined {
+  if (plan.gateways.some((gp) => gp.pairs)) return judgeAll(plan, outputs, trackers, emit);
   const samples = plan.gateways.map((gp, i) => verifySample(outputs[i]!, gp.verify));
   const missing = plan.gateways.filter((_, i) => !samples[i]).map((gp) => `${gp.site}: the verification probe did not run`);
   if (missing.length > 0) return missing.join("\n");
   const red: string[] = [];
   plan.gateways.forEach((gp, i) => {
-    for (const v of verdicts(plan.site, gp.index as 0 | 1, samples[i]!, samples[i === 0 ? 1 : 0])) {
+    for (const v of verdicts(plan.site, gp.index, samples[i]!, samples[i === 0 ? 1 : 0])) {
+      trackers[i]!.report.checks.push(v);
+      emit({ type: "check", site: gp.site, ...v });
+      if (!v.ok && !v.warning) red.push(`${gp.site}: ${v.id}: ${v.detail}`);
+    }
+  });
+  return red.length > 0 ? `verification failed:\n  ${red.join("\n  ")}` : undefined;
+}
+
+/** More than two sites: every pair that should talk, from both ends. */
+function judgeAll(plan: Plan, outputs: readonly string[], trackers: readonly Tracker[], emit: Emit): string | undefined {
+  const { verdicts: all, missing } = judgeSites(plan, outputs);
+  if (missing.length > 0) return missing.join("\n");
+  const red: string[] = [];
+  plan.gateways.forEach((gp, i) => {
+    for (const { pair: _pair, ...v } of all[i]!) {
       trackers[i]!.report.checks.push(v);
       emit({ type: "check", site: gp.site, ...v });
       if (!v.ok && !v.warning) red.push(`${gp.site}: ${v.id}: ${v.detail}`);
@@ -202,10 +220,10 @@ function failureText(reason: unknown): string {
  * not computed again. All or nothing: when either gateway fails or verification does not pass,
  * both are rolled back to how the facts found them.
  */
-export async function applyPlan(plan: Plan, sessions: readonly [GatewaySession, GatewaySession], options: ApplyOptions, emit: Emit): Promise<ApplyReport> {
+export async function applyPlan(plan: Plan, sessions: readonly GatewaySession[], options: ApplyOptions, emit: Emit): Promise<ApplyReport> {
   emit({ type: "plan", plan });
   const ctx: OpContext = { runId: options.runId };
-  const trackers = plan.gateways.map(tracker) as [Tracker, Tracker];
+  const trackers = plan.gateways.map(tracker);
   let bound: readonly GatewayPlan[] = plan.gateways;
   let failure: string | undefined;
   const keys = await Promise.allSettled(sessions.map((s, i) => prepare(s, trackers[i]!, plan.gateways[i]!, ctx, emit)));

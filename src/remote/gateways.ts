@@ -32,7 +32,7 @@ export async function reopenGateway(previous: GatewaySession, ssh: SshOptions, p
 /** One gateway for the whole run: its connection, a root view of it, and what was found there. */
 export type GatewaySession = {
   readonly def: SiteDef;
-  readonly index: 0 | 1;
+  readonly index: number;
   readonly conn: Connection;
   root: Connection;
   facts: HostFacts;
@@ -86,13 +86,13 @@ export function toExitError(error: unknown): unknown {
   return error;
 }
 
-/** Connects to both gateways in parallel and gathers their facts, one round trip each. */
+/** Connects to every gateway in parallel and gathers their facts, one round trip each. */
 export type OpenOptions = {
   /** Take each gateway's wgsite lock for the run (default); read-only runs (status, plan) do not. */
   readonly lock?: boolean;
 };
 
-export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts, emit: Emit, options: OpenOptions = {}): Promise<[GatewaySession, GatewaySession]> {
+export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts, emit: Emit, options: OpenOptions = {}): Promise<GatewaySession[]> {
   const settled = await Promise.allSettled(site.sites.map((def) => connectOne(def, ssh, prompts, emit)));
   const failed = settled.find((s) => s.status === "rejected") as PromiseRejectedResult | undefined;
   if (failed) {
@@ -102,12 +102,12 @@ export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts
   }
   const conns = settled.map((s) => (s as PromiseFulfilledResult<Connection>).value);
   try {
-    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i as 0 | 1, conns[i]!, prompts, emit, options.lock ?? true)));
+    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i, conns[i]!, prompts, emit, options.lock ?? true)));
     const missing = sessions.filter((s) => typeof s === "string") as string[];
     if (missing.length > 0) {
       throw new ExitError(ExitCode.InvalidInput, `missing answers (nothing was changed):\n${missing.map((m) => `  ${m}`).join("\n")}`);
     }
-    return sessions as [GatewaySession, GatewaySession];
+    return sessions as GatewaySession[];
   } catch (error) {
     await closeAll(conns);
     throw toExitError(error);
@@ -141,7 +141,7 @@ export function missingSudoPassword(def: Pick<SiteDef, "name" | "ssh">, interact
   return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
 }
 
-async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
+async function gatewayFacts(def: SiteDef, index: number, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
   const ctx = { iface: def.interface, port: def.endpoint.port };
   const owner = lock ? lockOwner() : undefined;
   let password = prompts.knownSudoPassword(def.name);

@@ -10,8 +10,8 @@ import type { GatewaySession } from "./gateways.ts";
  * An interface of wgsite's own that the site file renames is not a clash: the plan retires it.
  * The wizard and `apply` refuse on exactly the same list.
  */
-export function refusals(site: Site, sessions: readonly [GatewaySession, GatewaySession], options: { readonly adopt?: boolean } = {}): Problem[] {
-  const facts = sessions.map((s) => withoutRetired(s.facts, retiredInterface(s.def, s.facts))) as [GatewaySession["facts"], GatewaySession["facts"]];
+export function refusals(site: Site, sessions: readonly GatewaySession[], options: { readonly adopt?: boolean } = {}): Problem[] {
+  const facts = sessions.map((s) => withoutRetired(s.facts, retiredInterface(s.def, s.facts)));
   return [
     ...precheck(site, facts, options),
     ...sessions.flatMap((s, i) => lockoutProblems(site, s.index, facts[i]!, { sshClient: s.facts.sshClient, jumpHosts: s.jumpHosts })),

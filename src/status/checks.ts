@@ -1,6 +1,7 @@
-import { cidrsOverlap, isAddressLiteral, parseCidr, transferAddresses } from "../core/address.ts";
+import { cidrsOverlap, isAddressLiteral, parseCidr } from "../core/address.ts";
 import { sysctlPath } from "../core/plan.ts";
-import { peerOf, type Site } from "../core/site.ts";
+import { peerOf, type Site, type SiteDef } from "../core/site.ts";
+import { transferAddress } from "../core/topology.ts";
 import { forwardPaths } from "../core/rules/forward.ts";
 import { formatAge, formatMs, shortKey } from "./format.ts";
 import { interSiteNat } from "../core/rules/inter-site-nat.ts";
@@ -65,18 +66,27 @@ export function handshakeAge(sample: StatusSample, peer: WgPeer | undefined): nu
 const check = (id: CheckId, title: string, status: CheckStatus, detail: string, hint?: string): Check => ({ id, title, status, detail, ...(status !== "green" && hint ? { hint } : {}) });
 
 /**
+ * Which other site a check list is about, with more than two sites: `peer` is that site, `via` the
+ * hub whose peer entry carries it (a spoke to another spoke); the peer sample is then the hub's.
+ */
+export type PairOf = { readonly peer: number; readonly via?: number };
+
+/**
  * Judges one gateway from its latest sample and the other gateway's (whose own public key is the
  * one this gateway's peer entry must hold). Pure: the same samples give the same checks.
  */
-export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSample?: StatusSample): Check[] {
-  const self = site.sites[index];
-  const other = peerOf(site, index);
+export function checks(site: Site, index: number, sample: StatusSample, peerSample?: StatusSample, pair?: PairOf): Check[] {
+  const self = site.sites[index]!;
+  const otherIndex = pair ? pair.peer : index === 0 ? 1 : 0;
+  const other = site.sites[otherIndex]!;
+  // The site whose peer entry carries the traffic: the other site, or the hub in between.
+  const link = pair?.via !== undefined ? site.sites[pair.via]! : other;
   const iface = self.interface;
   const systemd = sample.init !== "openrc";
   const unitName = systemd ? `wg-quick@${iface}` : `wg-quick.${iface}`;
   const start = systemd ? `systemctl start ${unitName}` : `rc-service ${unitName} start`;
   const expectedKey = peerSample?.wg?.publicKey;
-  const peer = findPeer(sample.wg, expectedKey, other.lan.map((l) => l.text));
+  const peer = findPeer(sample.wg, expectedKey, link.lan.map((l) => l.text));
   const age = handshakeAge(sample, peer);
   const fresh = age !== undefined && age <= HANDSHAKE_STALE_SEC;
   const missing = !sample.wg || !sample.link;
@@ -108,18 +118,22 @@ export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSampl
     out.push(check("endpoint", "endpoint", "red", `no ${iface}`, noInterface));
     out.push(check("handshake", "handshake", "red", `no ${iface}`, noInterface));
   } else {
-    out.push(peerKeyCheck(site, index, peer, expectedKey));
-    out.push(endpointCheck(site, index, sample, peer, fresh));
-    const port = other.endpoint.port;
+    out.push(peerKeyCheck(site, index, peer, expectedKey, link));
+    out.push(endpointCheck(site, index, sample, peer, fresh, link));
+    const port = link.endpoint.port;
+    const reach =
+      link.endpoint.host === undefined
+        ? `${link.name} has endpoint: none, so it must reach ${self.name} at ${self.endpoint.host ?? "?"}:${self.endpoint.port} (its keepalive opens the way)`
+        : `UDP ${port} from ${self.name} must reach ${link.name} at ${link.endpoint.host}:${port} (firewall, port forwarding)`;
     out.push(
       fresh
         ? check("handshake", "handshake", "green", formatAge(age))
-        : check("handshake", "handshake", "red", age === undefined ? "never" : `stale, ${formatAge(age)}`, `UDP ${port} from ${self.name} must reach ${other.name} at ${other.endpoint.host}:${port} (firewall, port forwarding) and both keys must match: wgsite apply`),
+        : check("handshake", "handshake", "red", age === undefined ? "never" : `stale, ${formatAge(age)}`, `${reach} and both keys must match: wgsite apply`),
     );
   }
 
   // Routing and forwarding on this gateway.
-  out.push(routeCheck(site, index, sample));
+  out.push(routeCheck(site, index, sample, other));
   out.push(
     !sample.ipForward.runtime
       ? check("ip-forward", "ip_forward", "red", "0", `sysctl -w net.ipv4.ip_forward=1 (wgsite apply also persists it in ${sysctlPath(iface)})`)
@@ -170,7 +184,7 @@ export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSampl
   }
 
   // Traffic through the tunnel.
-  const peerTunnel = transferAddresses(site.tunnel.network)[index === 0 ? 1 : 0];
+  const peerTunnel = transferAddress(site, otherIndex);
   const tp = sample.tunnelPing;
   out.push(
     tp.received > 0 && tp.rtt
@@ -189,16 +203,15 @@ export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSampl
         : check("lan-ping", "LAN ping", "red", `${remoteAddr ?? "remote LAN"} no answer`, `${local.address} -> ${remoteAddr} fails: on ${other.name}, ip route get ${local.address} must go via ${other.interface}; check its AllowedIPs and INPUT rules`),
     );
   }
-  const host = lanHostCheck(site, index, sample);
+  const host = lanHostCheck(site, index, sample, other);
   if (host) out.push(host);
   out.push(mtuCheck(site, index, sample));
-  out.push(latencyCheck(site, index, sample, !local));
+  out.push(latencyCheck(site, index, sample, !local, other));
   return out;
 }
 
-function peerKeyCheck(site: Site, index: 0 | 1, peer: WgPeer | undefined, expectedKey: string | undefined): Check {
-  const self = site.sites[index];
-  const other = peerOf(site, index);
+function peerKeyCheck(site: Site, index: number, peer: WgPeer | undefined, expectedKey: string | undefined, other: SiteDef = peerOf(site, index)): Check {
+  const self = site.sites[index]!;
   if (!peer) return check("peer-key", "peer key", "red", "no peer", `${self.interface} has no peer: wgsite apply`);
   if (!expectedKey) return check("peer-key", "peer key", "yellow", `${shortKey(peer.publicKey)} (not compared)`, `compared once ${other.name} answers with its own key`);
   if (peer.publicKey === expectedKey) return check("peer-key", "peer key", "green", `matches ${other.name}`);
@@ -211,8 +224,7 @@ function peerKeyCheck(site: Site, index: 0 | 1, peer: WgPeer | undefined, expect
   );
 }
 
-function endpointCheck(site: Site, index: 0 | 1, sample: StatusSample, peer: WgPeer | undefined, fresh: boolean): Check {
-  const other = peerOf(site, index);
+function endpointCheck(site: Site, index: number, sample: StatusSample, peer: WgPeer | undefined, fresh: boolean, other: SiteDef = peerOf(site, index)): Check {
   const want = other.endpoint;
   if (want.host === undefined) {
     // endpoint: none: the peer reaches out, and its address is wherever its handshakes come from.
@@ -233,9 +245,8 @@ function endpointCheck(site: Site, index: 0 | 1, sample: StatusSample, peer: WgP
   return check("endpoint", "endpoint", fresh ? "yellow" : "red", `${peer.endpoint}, not ${wantText}`, fresh ? `${other.name} talks from ${peer.endpoint} (NAT?); update sites.${other.name}.endpoint if that is its address` : fix);
 }
 
-function routeCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
-  const self = site.sites[index];
-  const other = peerOf(site, index);
+function routeCheck(site: Site, index: number, sample: StatusSample, other: SiteDef = peerOf(site, index)): Check {
+  const self = site.sites[index]!;
   const iface = self.interface;
   const wrong = sample.routes.find((r) => !r.route.ok || r.route.dev !== iface || r.route.type !== undefined);
   if (sample.routes.length > 0 && !wrong) return check("route", "route", "green", `${sample.routes[0]!.to} via ${iface}`);
@@ -250,10 +261,9 @@ function routeCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
  * through the other gateway's forwarding and the host's route back. No row while none was heard; a
  * silent host is yellow, since many hosts ignore pings.
  */
-function lanHostCheck(site: Site, index: 0 | 1, sample: StatusSample): Check | undefined {
+function lanHostCheck(site: Site, index: number, sample: StatusSample, other: SiteDef = peerOf(site, index)): Check | undefined {
   const pings = sample.heavy?.lanHosts;
   if (!pings || pings.length === 0) return undefined;
-  const other = peerOf(site, index);
   const answered = pings.find((p) => p.answered);
   if (answered) return check("lan-host", "LAN host", "green", `${answered.address}${answered.rttMs === undefined ? "" : ` ${formatMs(answered.rttMs)}`}`);
   const gateway = sample.routes[0]?.to ?? `${other.name}'s gateway`;
@@ -262,12 +272,12 @@ function lanHostCheck(site: Site, index: 0 | 1, sample: StatusSample): Check | u
     "LAN host",
     "yellow",
     `${pings.map((p) => p.address).join(", ")} no answer`,
-    `hosts heard on ${other.name}'s LAN do not answer: if they answer pings at all, their route back to ${site.sites[index].lan.map((l) => l.text).join(", ")} must go via ${gateway} (the LAN's default router, or a static route)`,
+    `hosts heard on ${other.name}'s LAN do not answer: if they answer pings at all, their route back to ${site.sites[index]!.lan.map((l) => l.text).join(", ")} must go via ${gateway} (the LAN's default router, or a static route)`,
   );
 }
 
-function mtuCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
-  const iface = site.sites[index].interface;
+function mtuCheck(site: Site, index: number, sample: StatusSample): Check {
+  const iface = site.sites[index]!.interface;
   const probe = sample.heavy?.pathMtu;
   if (!sample.heavy) return check("mtu", "path MTU", "yellow", "pending", "measured with the next full probe (press r)");
   if (!probe || probe.pathMtu === undefined) return check("mtu", "path MTU", "yellow", "not measured", `needs answers through ${iface} (see tunnel ping)`);
@@ -282,14 +292,13 @@ function mtuCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {
   );
 }
 
-function latencyCheck(site: Site, index: 0 | 1, sample: StatusSample, noLocal: boolean): Check {
-  const self = site.sites[index];
-  const other = peerOf(site, index);
+function latencyCheck(site: Site, index: number, sample: StatusSample, noLocal: boolean, other: SiteDef = peerOf(site, index)): Check {
+  const self = site.sites[index]!;
   if (noLocal) return check("latency", "latency", "yellow", "no LAN address", `give ${self.name} an address in ${self.lan.map((l) => l.text).join(", ")}: latency is measured from it`);
   const lat = sample.heavy?.latency;
   if (!sample.heavy || !lat) return check("latency", "latency", "yellow", "pending", "measured with the next full probe (press r)");
   const detail = `${lat.rtt ? `${formatMs(lat.rtt.avg)}, ` : ""}${lat.lossPct} % loss`;
-  const hint = `${lat.lossPct} % of ${lat.sent} pings to ${other.name}'s LAN lost: check the path between ${self.endpoint.host} and ${other.endpoint.host} (mtr -n ${other.endpoint.host})`;
+  const hint = `${lat.lossPct} % of ${lat.sent} pings to ${other.name}'s LAN lost: check the path between ${self.endpoint.host ?? self.name} and ${other.endpoint.host ?? other.name}${other.endpoint.host ? ` (mtr -n ${other.endpoint.host})` : ""}`;
   if (lat.received === 0) return check("latency", "latency", "red", detail, hint);
   return check("latency", "latency", lat.lossPct > 0 ? "yellow" : "green", detail, hint);
 }

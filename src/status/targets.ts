@@ -1,4 +1,5 @@
-import { cidrContains, firstHost, isAddressLiteral, parseAddress, transferAddresses, type Cidr } from "../core/address.ts";
+import { cidrContains, firstHost, isAddressLiteral, parseAddress, type Cidr } from "../core/address.ts";
+import { transferAddress } from "../core/topology.ts";
 import type { HostFacts } from "../core/host-facts.ts";
 import type { Site } from "../core/site.ts";
 import type { ProbeTargets } from "./sample.ts";
@@ -24,14 +25,14 @@ export function lanPresence(addresses: Addresses, lans: readonly Cidr[]): { read
 }
 
 /** What gateway `index` probes; the peer's LAN addresses make the remote probes hit a host that exists. */
-export function probeTargets(site: Site, index: 0 | 1, own: Addresses, peer: Addresses): ProbeTargets {
-  const self = site.sites[index];
-  const other = site.sites[index === 0 ? 1 : 0];
+export function probeTargets(site: Site, index: number, own: Addresses, peer: Addresses, peerIndex: number = index === 0 ? 1 : 0): ProbeTargets {
+  const self = site.sites[index]!;
+  const other = site.sites[peerIndex]!;
   const local = lanPresence(own, self.lan);
   return {
     iface: self.interface,
     port: self.endpoint.port,
-    peerTunnelAddress: transferAddresses(site.tunnel.network)[index === 0 ? 1 : 0],
+    peerTunnelAddress: transferAddress(site, peerIndex),
     remoteLanAddresses: other.lan.map((lan) => addressIn(peer, lan)?.address ?? firstHost(lan)),
     ...(local ? { localLanAddress: local.address } : {}),
     ...(other.endpoint.host === undefined || isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host }),

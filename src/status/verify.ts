@@ -2,7 +2,7 @@ import type { Site } from "../core/site.ts";
 import type { VerifyTargets } from "../core/plan-types.ts";
 import type { Fact } from "../facts/fact.ts";
 import { factsScript, splitFacts } from "../facts/gather.ts";
-import { checks, type Check, type CheckId } from "./checks.ts";
+import { checks, type Check, type CheckId, type PairOf } from "./checks.ts";
 import { isHostLiteral, lanHostsFact, parseLanHosts, parseStatus, statusFacts } from "./probe.ts";
 import type { ProbeTargets, StatusSample } from "./sample.ts";
 
@@ -45,8 +45,8 @@ export function verifySample(output: string, v: VerifyTargets): StatusSample | u
 export type Verdict = { readonly id: CheckId; readonly ok: boolean; readonly detail: string; readonly warning?: true };
 
 /** Green passes, yellow is a warning (the run still succeeds), red fails verification; a check that is not green says its fix. */
-export function verdicts(site: Site, index: 0 | 1, sample: StatusSample, peer: StatusSample | undefined): Verdict[] {
-  return checks(site, index, sample, peer)
+export function verdicts(site: Site, index: number, sample: StatusSample, peer: StatusSample | undefined, pair?: PairOf): Verdict[] {
+  return checks(site, index, sample, peer, pair)
     .filter((c: Check) => !NOT_VERIFIED.includes(c.id))
     .map((c) => ({
       id: c.id,

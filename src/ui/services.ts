@@ -84,8 +84,9 @@ export function gatewayServices(ssh: SshOptions, settings: ApplySettings): Wizar
         await closeSessions(opened);
         throw new Error("connection abandoned");
       }
-      sessions = opened;
-      return { facts: [opened[0].facts, opened[1].facts], blockers: refusals(site, opened) };
+      // The wizard joins two sites (more are written in the site file).
+      sessions = opened as [GatewaySession, GatewaySession];
+      return { facts: [opened[0]!.facts, opened[1]!.facts], blockers: refusals(site, opened) };
     },
     apply: async (_site, plan, emit) => {
       if (!sessions) throw new Error("not connected to the gateways");

@@ -39,7 +39,7 @@ test("wgsite status's pane in a terminal: both gateways drawn, Tab and arrows sw
   const sessions: Sessions = [fakeSession(0, gws[0]), fakeSession(1, gws[1])];
   const term = fakeTerminal(80, 40);
   const ended = runLivePane(
-    { site, sessions, reconnect: async (previous) => fakeSession(previous.index, replacement), intervalSec: 0.02, heavyEvery: 1000, backoffMs: () => 30 },
+    { site, sessions, reconnect: async (previous) => fakeSession(previous.index as 0 | 1, replacement), intervalSec: 0.02, heavyEvery: 1000, backoffMs: () => 30 },
     term,
   );
   await until("both gateways", term.screen, (f) => f.includes("matches beta") && f.includes("matches alpha"));

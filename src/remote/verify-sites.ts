@@ -1,0 +1,81 @@
+import type { GatewayPlan, PairTarget, Plan } from "../core/plan-types.ts";
+import { quote } from "../core/shell.ts";
+import { hubIndex } from "../core/topology.ts";
+import type { CheckId } from "../status/checks.ts";
+import { verdicts, verifyProbeScript, verifySample, type Verdict } from "../status/verify.ts";
+import { STEP_MARK } from "./batch.ts";
+
+/**
+ * Verification with more than two sites: each gateway proves the path to every other site (a spoke
+ * to a spoke through the hub), one status probe per site in the same round trip, each framed by a
+ * marker so its facts are judged on their own.
+ */
+const PAIR_MARK = "@@wgsite-pair";
+
+/** What one pair adds beyond the gateway's own checks (unit, interface, forwarding...), judged once. */
+const PAIR_CHECKS: readonly CheckId[] = ["peer-key", "endpoint", "handshake", "route", "nat", "forward", "tunnel-ping", "lan-ping", "lan-host"];
+/** Through the hub the peer entry is the hub's, judged on the pair with the hub itself. */
+const VIA_CHECKS: readonly CheckId[] = ["route", "nat", "forward", "tunnel-ping", "lan-ping", "lan-host"];
+
+export function verifySitesScript(gp: GatewayPlan, timeoutSec: number): string {
+  const pairs = gp.pairs ?? [];
+  return [
+    `echo "${STEP_MARK} start verify"`,
+    `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} ))`,
+    // Pinging every transfer address starts every handshake at once, the sites beyond the hub included.
+    ...pairs.map((p) => `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(p.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`),
+    ...pairs.flatMap((p) => [`echo "${PAIR_MARK} ${p.site}"`, verifyProbeScript(p)]),
+    `echo "${PAIR_MARK} end"`,
+    `echo "${STEP_MARK} end verify 0"`,
+  ].join("\n");
+}
+
+/** The output of each pair's probe, by the other site's name. */
+export function pairOutputs(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let current: string | undefined;
+  let lines: string[] = [];
+  for (const line of output.split("\n")) {
+    if (line.startsWith(`${PAIR_MARK} `)) {
+      if (current !== undefined) out.set(current, lines.join("\n"));
+      current = line.slice(PAIR_MARK.length + 1);
+      lines = [];
+    } else if (current !== undefined) lines.push(line);
+  }
+  if (current !== undefined && current !== "end") out.set(current, lines.join("\n"));
+  return out;
+}
+
+export type SiteVerdict = Verdict & { readonly pair: string };
+
+/**
+ * Judges every gateway's probes with the status checks: the peer sample (for the key the peer entry
+ * must hold) is the linked gateway's, the hub's for a spoke-to-spoke pair. `missing` lists the
+ * probes that did not run.
+ */
+export function judgeSites(plan: Plan, outputs: readonly string[]): { verdicts: SiteVerdict[][]; missing: string[] } {
+  const site = plan.site;
+  const hub = hubIndex(site);
+  const missing: string[] = [];
+  const samples = plan.gateways.map((gp, i) => {
+    const chunks = pairOutputs(outputs[i] ?? "");
+    return new Map((gp.pairs ?? []).map((p: PairTarget) => [p.site, verifySample(chunks.get(p.site) ?? "", p)] as const));
+  });
+  const own = (k: number) => [...samples[k]!.values()].find((s) => s !== undefined);
+  const result = plan.gateways.map((gp, i) =>
+    (gp.pairs ?? []).flatMap((p, n): SiteVerdict[] => {
+      const sample = samples[i]!.get(p.site);
+      if (!sample) {
+        missing.push(`${gp.site}: the verification probe toward ${p.site} did not run`);
+        return [];
+      }
+      const j = site.sites.findIndex((s) => s.name === p.site);
+      const via = p.via !== undefined && hub !== undefined ? hub : undefined;
+      const keep = n === 0 ? undefined : via !== undefined ? VIA_CHECKS : PAIR_CHECKS;
+      return verdicts(site, i, sample, own(via ?? j), { peer: j, ...(via !== undefined ? { via } : {}) })
+        .filter((v) => !keep || keep.includes(v.id))
+        .map((v) => ({ ...v, pair: p.site, detail: `${PAIR_CHECKS.includes(v.id) ? `to ${p.site}${p.via ? ` via ${p.via}` : ""}: ` : ""}${v.detail}` }));
+    }),
+  );
+  return { verdicts: result, missing };
+}
