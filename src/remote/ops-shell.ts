@@ -51,7 +51,8 @@ function reloadPeers(iface: string): string {
     `if ip link show ${i} >/dev/null 2>&1; then`,
     `mkdir -p /run/wgsite && (umask 077 && wg-quick strip ${i} | awk 'NR==FNR {k=$0; next} {print} /^\\[Interface\\]/ && !d {print "PrivateKey = " k; d=1}' ${quote(keyPath(iface))} - > ${sync}) && wg syncconf ${i} ${sync}; rc=$?; rm -f ${sync}; [ $rc = 0 ] || exit $rc`,
     `psk=$(sed -n 's/^PostUp = wg set %i peer \\([^ ]*\\) preshared-key .*/\\1/p' ${quote(configPath(iface))})`,
-    `for k in $(wg show ${i} peers); do if [ "$k" = "$psk" ]; then wg set ${i} peer "$k" preshared-key ${quote(pskPath(iface))}; else wg set ${i} peer "$k" preshared-key /dev/null; fi || exit 1; done`,
+    // One PostUp line per peer that has the preshared key (more than two sites: every peer).
+    `for k in $(wg show ${i} peers); do if printf '%s\\n' "$psk" | grep -qxF -- "$k"; then wg set ${i} peer "$k" preshared-key ${quote(pskPath(iface))}; else wg set ${i} peer "$k" preshared-key /dev/null; fi || exit 1; done`,
     `allowed=$(wg show ${i} allowed-ips | cut -f2 | tr ' ' '\\n' | grep /)`,
     `for c in $allowed; do f=-4; case $c in *:*) f=-6;; esac; [ -n "$(ip $f route show dev ${i} match $c 2>/dev/null)" ] || ip $f route add $c dev ${i} || exit 1; done`,
     `for f in -4 -6; do ip $f -o route show dev ${i} proto boot 2>/dev/null | awk '{print $1}' | while read -r r; do echo "$allowed" | grep -qxF "$r" || ip $f route del "$r" dev ${i}; done; done`,

@@ -26,9 +26,15 @@ import * as path from "node:path";
 // Public types
 
 export type Site = "alpha" | "beta";
+/** Any gateway of the lab: alpha and beta, then EXTRA_SITES in order when the lab has more. */
+export type SiteName = string;
+/** The sites after alpha and beta, in the order a lab of N gateways adds them. */
+export const EXTRA_SITES = ["gamma", "delta", "epsilon", "zeta", "eta", "theta"] as const;
 
 export type LabGateway = {
-  site: Site;
+  site: SiteName;
+  /** Behind a NAT router: no public address of its own (publicIp is the router's, which forwards ssh only). */
+  natted?: boolean;
   /** Network namespace the container runs in (persists across container reboots). */
   ns: string;
   publicIp: string;
@@ -59,8 +65,10 @@ export type Lab = {
   operatorNs: string;
   internetNs: string;
   operatorIp: string;
-  gateways: { alpha: LabGateway; beta: LabGateway };
-  lanHosts: { alpha: { ns: string; ip: string }; beta: { ns: string; ip: string } };
+  /** Every gateway by site name, in lab order (`sites`). */
+  gateways: { alpha: LabGateway; beta: LabGateway } & Record<SiteName, LabGateway>;
+  lanHosts: { alpha: { ns: string; ip: string }; beta: { ns: string; ip: string } } & Record<SiteName, { ns: string; ip: string }>;
+  sites: readonly SiteName[];
   identityFile: string;
   sshConfigFile: string;
   knownHostsFile: string;
@@ -69,19 +77,20 @@ export type Lab = {
   rootMode: "overlay" | "copy";
   /** Milliseconds spent in each phase of createLab (rootfs, repo, copy, boot-to-ssh, total). */
   timings: Record<string, number>;
-  siteYaml(): string;
+  /** The lab's site file: the reference design for two gateways, a mesh on 10.10.9.0/29 (or wider) for more; `sites` picks some. */
+  siteYaml(sites?: readonly SiteName[]): string;
   /** Run argv inside a network namespace (ip netns exec). Never throws on a non-zero exit. */
   inNs(ns: string, argv: string[], opts?: RunOptions): Promise<ExecResult>;
   /** Run a shell command as root inside the gateway container (all its namespaces). */
-  inGateway(site: Site, shellCmd: string, opts?: RunOptions): Promise<ExecResult>;
+  inGateway(site: SiteName, shellCmd: string, opts?: RunOptions): Promise<ExecResult>;
   /** Run a shell command on the gateway over OpenSSH from the operator namespace (as sshUser). */
-  ssh(site: Site, shellCmd: string, opts?: RunOptions): Promise<ExecResult>;
+  ssh(site: SiteName, shellCmd: string, opts?: RunOptions): Promise<ExecResult>;
   /**
    * Reboot the container (systemctl reboot inside). Like a real reboot, the gateway's kernel
    * network state (ip_forward, nftables/iptables rules, interfaces, routes) is reset: its network
    * namespace is recreated and re-wired before the container boots again. Resolves when sshd answers.
    */
-  restartGateway(site: Site): Promise<void>;
+  restartGateway(site: SiteName): Promise<void>;
   /** Description as plain JSON (for the CLI / logs). */
   describe(): LabDescription;
   teardown(): Promise<void>;
@@ -93,7 +102,7 @@ export type LabDescription = Omit<Lab, "siteYaml" | "inNs" | "inGateway" | "ssh"
 export type LabVariant = {
   description: string;
   /** Before first boot, with the gateway's root directory (host path). */
-  prepareRoot?(site: Site, rootDir: string): Promise<void> | void;
+  prepareRoot?(site: SiteName, rootDir: string): Promise<void> | void;
   /** After both gateways answer on ssh; use lab.inGateway() to set things up inside. */
   afterBoot?(lab: Lab): Promise<void> | void;
 };
@@ -130,7 +139,15 @@ const ADDR = {
   beta: { publicIp: "192.0.2.2", lanIp: "10.10.11.1", lanCidr: "10.10.11.0/24", hostIp: "10.10.11.10" },
 } as const;
 
-const SITES: Site[] = ["alpha", "beta"];
+/** Site i of the lab: 192.0.2.(i+1) on the internet, LAN 10.10.(10+i).0/24 with its host at .10. */
+function addrOf(i: number) {
+  return { publicIp: `192.0.2.${i + 1}`, lanIp: `10.10.${10 + i}.1`, lanCidr: `10.10.${10 + i}.0/24`, hostIp: `10.10.${10 + i}.10` };
+}
+
+/** A NAT'd gateway's side of its router: the inside link (its own namespace, so every NAT'd site may use it). */
+const NAT_INSIDE = { router: "198.51.100.1", gateway: "198.51.100.2", prefix: 24 } as const;
+
+export const MAX_LAB_SITES = 2 + EXTRA_SITES.length;
 
 // ---------------------------------------------------------------------------------------------
 // Process helpers
@@ -451,8 +468,9 @@ class LabImpl {
   variant: string;
   operatorNs: string;
   internetNs: string;
-  gateways: { alpha: LabGateway; beta: LabGateway };
-  lanHosts: { alpha: { ns: string; ip: string }; beta: { ns: string; ip: string } };
+  gateways: Lab["gateways"];
+  lanHosts: Lab["lanHosts"];
+  sites: SiteName[];
   identityFile: string;
   sshConfigFile: string;
   knownHostsFile: string;
@@ -461,23 +479,26 @@ class LabImpl {
   rootMode: "overlay" | "copy" = "copy";
   stopping = false;
   tornDown = false;
-  rt: Record<Site, GatewayRuntime> = { alpha: { generation: 0 }, beta: { generation: 0 } };
+  rt: Record<SiteName, GatewayRuntime> = {};
   log: (s: string) => void;
 
-  constructor(id: string, variant: string, log: (s: string) => void) {
+  constructor(id: string, variant: string, log: (s: string) => void, count = 2, natted: readonly SiteName[] = []) {
     this.id = id;
     this.variant = variant;
     this.log = log;
+    this.sites = ["alpha", "beta", ...EXTRA_SITES.slice(0, count - 2)];
+    for (const site of this.sites) this.rt[site] = { generation: 0 };
     const ns = (s: string) => `${NS_PREFIX}${id}-${s}`;
     this.dir = path.join(LABS_DIR, `${NS_PREFIX}${id}`);
     this.operatorNs = ns("op");
     this.internetNs = ns("inet");
-    const gw = (site: Site): LabGateway => {
-      const a = ADDR[site];
+    const gw = (site: SiteName, i: number): LabGateway => {
+      const a = site === "alpha" || site === "beta" ? ADDR[site] : addrOf(i);
       const beta = site === "beta";
       return {
         site,
-        ns: ns(site === "alpha" ? "gwa" : "gwb"),
+        ...(natted.includes(site) ? { natted: true } : {}),
+        ns: ns(site === "alpha" ? "gwa" : site === "beta" ? "gwb" : `gw${i}`),
         publicIp: a.publicIp,
         lanIp: a.lanIp,
         publicIf: "eth0",
@@ -492,11 +513,10 @@ class LabImpl {
         consoleLog: path.join(this.dir, site, "console.log"),
       };
     };
-    this.gateways = { alpha: gw("alpha"), beta: gw("beta") };
-    this.lanHosts = {
-      alpha: { ns: ns("lana"), ip: ADDR.alpha.hostIp },
-      beta: { ns: ns("lanb"), ip: ADDR.beta.hostIp },
-    };
+    this.gateways = Object.fromEntries(this.sites.map((site, i) => [site, gw(site, i)])) as Lab["gateways"];
+    this.lanHosts = Object.fromEntries(
+      this.sites.map((site, i) => [site, { ns: ns(site === "alpha" ? "lana" : site === "beta" ? "lanb" : `lan${i}`), ip: site === "alpha" || site === "beta" ? ADDR[site].hostIp : addrOf(i).hostIp }]),
+    ) as Lab["lanHosts"];
     this.identityFile = path.join(this.dir, "id_ed25519");
     this.sshConfigFile = path.join(this.dir, "ssh_config");
     this.knownHostsFile = path.join(this.dir, "known_hosts");
@@ -504,9 +524,16 @@ class LabImpl {
 
   allNamespaces(): string[] {
     return [
-      this.gateways.alpha.ns, this.gateways.beta.ns, this.lanHosts.alpha.ns, this.lanHosts.beta.ns,
+      ...this.sites.map((s) => this.gateways[s]!.ns),
+      ...this.sites.map((s) => this.lanHosts[s]!.ns),
+      ...this.sites.filter((s) => this.gateways[s]!.natted).map((s) => this.natNs(s)),
       this.operatorNs, this.internetNs,
     ];
+  }
+
+  /** The NAT router in front of a NAT'd gateway. */
+  natNs(site: SiteName): string {
+    return `${this.gateways[site]!.ns}-nat`;
   }
 
   describe(): LabDescription {
@@ -518,6 +545,7 @@ class LabImpl {
       operatorIp: ADDR.operator,
       gateways: this.gateways,
       lanHosts: this.lanHosts,
+      sites: this.sites,
       identityFile: this.identityFile,
       sshConfigFile: this.sshConfigFile,
       knownHostsFile: this.knownHostsFile,
@@ -532,7 +560,7 @@ class LabImpl {
       ...this.describe(),
       ownerPid: process.pid,
       namespaces: this.allNamespaces(),
-      nspawnPids: { alpha: this.rt.alpha.pid, beta: this.rt.beta.pid },
+      nspawnPids: Object.fromEntries(this.sites.map((s) => [s, this.rt[s]!.pid])),
     };
     await fsp.writeFile(path.join(this.dir, "state.json"), JSON.stringify(state, null, 2) + "\n");
   }
@@ -563,21 +591,53 @@ class LabImpl {
     await this.ip("-n", this.internetNs, "link", "set", "p-op", "master", "br0", "up");
     await this.ip("-n", this.operatorNs, "addr", "add", `${ADDR.operator}/24`, "dev", "eth0");
     await this.ip("-n", this.operatorNs, "link", "set", "eth0", "up");
-    for (const site of SITES) await this.newNs(this.lanHosts[site].ns);
+    for (const site of this.sites) await this.newNs(this.lanHosts[site]!.ns);
+    for (const site of this.sites.filter((s) => this.gateways[s]!.natted)) await this.createNatRouter(site);
+  }
+
+  /**
+   * A home router in front of a NAT'd gateway: its outside address on the internet, masquerade for
+   * what the gateway sends out, and only the gateway's ssh port forwarded in (for the operator).
+   */
+  async createNatRouter(site: SiteName) {
+    const g = this.gateways[site]!;
+    const nat = this.natNs(site);
+    const i = this.sites.indexOf(site);
+    await this.newNs(nat);
+    await this.ip("link", "add", "eth0", "netns", nat, "address", `02:c0:00:02:01:${(i + 1).toString(16).padStart(2, "0")}`, "type", "veth", "peer", "name", `p-${site}`, "netns", this.internetNs);
+    await this.ip("-n", this.internetNs, "link", "set", `p-${site}`, "master", "br0", "up");
+    await this.ip("-n", nat, "addr", "add", `${g.publicIp}/24`, "dev", "eth0");
+    await this.ip("-n", nat, "link", "set", "eth0", "up");
+    await this.sysctl(nat, "net.ipv4.ip_forward=1");
+    const ipt = (...args: string[]) => must(["ip", "netns", "exec", nat, "iptables", "-w", ...args]);
+    await ipt("-t", "nat", "-A", "POSTROUTING", "-o", "eth0", "-j", "MASQUERADE");
+    await ipt("-t", "nat", "-A", "PREROUTING", "-i", "eth0", "-p", "tcp", "--dport", String(g.sshPort), "-j", "DNAT", "--to-destination", NAT_INSIDE.gateway);
   }
 
   /** Create the gateway namespace and its two links (public to br0, LAN to the LAN host). */
-  async wireGateway(site: Site) {
-    const g = this.gateways[site];
-    const host = this.lanHosts[site];
+  async wireGateway(site: SiteName) {
+    const g = this.gateways[site]!;
+    const host = this.lanHosts[site]!;
     const port = `p-${site}`;
+    const i = this.sites.indexOf(site);
     await this.newNs(g.ns);
     // Fixed MACs: a rebooted gateway keeps its MAC, so neighbours' ARP caches stay valid.
-    const [m1, m2] = site === "alpha" ? ["01", "0a"] : ["02", "0b"];
-    await this.ip("link", "add", g.publicIf, "netns", g.ns, "address", `02:c0:00:02:00:${m1}`, "type", "veth", "peer", "name", port, "netns", this.internetNs);
-    await this.ip("-n", this.internetNs, "link", "set", port, "master", "br0", "up");
-    await this.ip("-n", g.ns, "addr", "add", `${g.publicIp}/24`, "dev", g.publicIf);
-    await this.ip("-n", g.ns, "link", "set", g.publicIf, "up");
+    const [m1, m2] = site === "alpha" ? ["01", "0a"] : site === "beta" ? ["02", "0b"] : [(i + 1).toString(16).padStart(2, "0"), (10 + i).toString(16).padStart(2, "0")];
+    if (g.natted) {
+      // Behind its router: an inside address only, the internet reached through the masquerade.
+      const nat = this.natNs(site);
+      await this.ip("link", "add", g.publicIf, "netns", g.ns, "address", `02:c0:00:02:00:${m1}`, "type", "veth", "peer", "name", "eth1", "netns", nat);
+      await this.ip("-n", nat, "addr", "add", `${NAT_INSIDE.router}/${NAT_INSIDE.prefix}`, "dev", "eth1");
+      await this.ip("-n", nat, "link", "set", "eth1", "up");
+      await this.ip("-n", g.ns, "addr", "add", `${NAT_INSIDE.gateway}/${NAT_INSIDE.prefix}`, "dev", g.publicIf);
+      await this.ip("-n", g.ns, "link", "set", g.publicIf, "up");
+      await this.ip("-n", g.ns, "route", "add", "192.0.2.0/24", "via", NAT_INSIDE.router);
+    } else {
+      await this.ip("link", "add", g.publicIf, "netns", g.ns, "address", `02:c0:00:02:00:${m1}`, "type", "veth", "peer", "name", port, "netns", this.internetNs);
+      await this.ip("-n", this.internetNs, "link", "set", port, "master", "br0", "up");
+      await this.ip("-n", g.ns, "addr", "add", `${g.publicIp}/24`, "dev", g.publicIf);
+      await this.ip("-n", g.ns, "link", "set", g.publicIf, "up");
+    }
     await this.ip("link", "add", g.lanIf, "netns", g.ns, "address", `02:0a:0a:${m2}:00:01`, "type", "veth", "peer", "name", "eth0", "address", `02:0a:0a:${m2}:00:0a`, "netns", host.ns);
     await this.ip("-n", g.ns, "addr", "add", `${g.lanIp}/24`, "dev", g.lanIf);
     await this.ip("-n", g.ns, "link", "set", g.lanIf, "up");
@@ -587,8 +647,8 @@ class LabImpl {
   }
 
   /** Throw away the gateway's network namespace (as a reboot throws away kernel state) and rewire. */
-  async resetGatewayNetwork(site: Site) {
-    const g = this.gateways[site];
+  async resetGatewayNetwork(site: SiteName) {
+    const g = this.gateways[site]!;
     await this.killNsPids(g.ns);
     // Delete the veths explicitly: namespace teardown is asynchronous and would race the re-creation.
     for (const ifname of [g.publicIf, g.lanIf]) await run(["ip", "-n", g.ns, "link", "del", ifname]);
@@ -603,8 +663,8 @@ class LabImpl {
 
   // -- gateways --------------------------------------------------------------------------------
 
-  async prepareGatewayRoot(site: Site, rootfs: string, operatorPub: string) {
-    const g = this.gateways[site];
+  async prepareGatewayRoot(site: SiteName, rootfs: string, operatorPub: string) {
+    const g = this.gateways[site]!;
     const root = g.machineDir;
     const p = (...s: string[]) => path.join(root, ...s);
     await fsp.mkdir(path.dirname(root), { recursive: true });
@@ -657,9 +717,9 @@ class LabImpl {
     await must(["cp", "-a", "--reflink=auto", rootfs, root]);
   }
 
-  startContainer(site: Site) {
-    const g = this.gateways[site];
-    const rt = this.rt[site];
+  startContainer(site: SiteName) {
+    const g = this.gateways[site]!;
+    const rt = this.rt[site]!;
     const logFd = fs.openSync(g.consoleLog, "a");
     const proc = spawn(
       "systemd-nspawn",
@@ -714,8 +774,8 @@ class LabImpl {
   }
 
   /** PID (host view) of the container's init, for nsenter. */
-  async leader(site: Site, timeoutMs = 20_000): Promise<number> {
-    const rt = this.rt[site];
+  async leader(site: SiteName, timeoutMs = 20_000): Promise<number> {
+    const rt = this.rt[site]!;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (rt.leader && alive(rt.leader)) return rt.leader;
@@ -742,7 +802,7 @@ class LabImpl {
     return run(["ip", "netns", "exec", ns, ...argv], opts);
   }
 
-  async inGateway(site: Site, shellCmd: string, opts: RunOptions = {}): Promise<ExecResult> {
+  async inGateway(site: SiteName, shellCmd: string, opts: RunOptions = {}): Promise<ExecResult> {
     const leader = await this.leader(site);
     const env = { HOME: "/root", LANG: "C.UTF-8", TERM: "dumb", PATH: CONTAINER_PATH, ...opts.env };
     return run(
@@ -751,33 +811,33 @@ class LabImpl {
     );
   }
 
-  async ssh(site: Site, shellCmd: string, opts: RunOptions = {}): Promise<ExecResult> {
+  async ssh(site: SiteName, shellCmd: string, opts: RunOptions = {}): Promise<ExecResult> {
     return this.inNs(
       this.operatorNs,
-      ["ssh", "-F", this.sshConfigFile, "-o", "BatchMode=yes", this.gateways[site].sshHost, shellCmd],
+      ["ssh", "-F", this.sshConfigFile, "-o", "BatchMode=yes", this.gateways[site]!.sshHost, shellCmd],
       opts,
     );
   }
 
-  async waitForSsh(site: Site, timeoutMs = 90_000) {
+  async waitForSsh(site: SiteName, timeoutMs = 90_000) {
     const deadline = Date.now() + timeoutMs;
     let last: ExecResult | undefined;
     while (Date.now() < deadline) {
       if (this.stopping) throw new Error("lab is being torn down");
       last = await this.inNs(
         this.operatorNs,
-        ["ssh", "-F", this.sshConfigFile, "-o", "BatchMode=yes", "-o", "ConnectTimeout=2", this.gateways[site].sshHost, "true"],
+        ["ssh", "-F", this.sshConfigFile, "-o", "BatchMode=yes", "-o", "ConnectTimeout=2", this.gateways[site]!.sshHost, "true"],
         { timeoutMs: 10_000 },
       );
       if (last.code === 0) return;
       await sleep(150);
     }
-    throw new Error(`ssh to ${site} gateway did not come up in ${timeoutMs} ms: ${last?.stderr}\nconsole (${this.gateways[site].consoleLog}), last lines:\n${this.consoleTail(site)}`);
+    throw new Error(`ssh to ${site} gateway did not come up in ${timeoutMs} ms: ${last?.stderr}\nconsole (${this.gateways[site]!.consoleLog}), last lines:\n${this.consoleTail(site)}`);
   }
 
-  consoleTail(site: Site, lines = 15): string {
+  consoleTail(site: SiteName, lines = 15): string {
     try {
-      return fs.readFileSync(this.gateways[site].consoleLog, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+      return fs.readFileSync(this.gateways[site]!.consoleLog, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
     } catch {
       return "(no console log)";
     }
@@ -787,7 +847,7 @@ class LabImpl {
    * First boot: a gateway answers ssh in about a second; on a loaded machine one occasionally never
    * does (seen in CI with two labs booting side by side). It gets one fresh boot before the lab gives up.
    */
-  async bootOnce(site: Site) {
+  async bootOnce(site: SiteName) {
     try {
       await this.waitForSsh(site, 30_000);
       return;
@@ -802,8 +862,8 @@ class LabImpl {
     await this.waitForSsh(site);
   }
 
-  async restartGateway(site: Site) {
-    const rt = this.rt[site];
+  async restartGateway(site: SiteName) {
+    const rt = this.rt[site]!;
     const gen = rt.generation;
     const exited = rt.exited;
     await this.inGateway(site, "systemctl reboot", { timeoutMs: 15_000 }).catch(() => {});
@@ -823,8 +883,8 @@ class LabImpl {
   }
 
   /** SIGTERM nspawn (clean poweroff of the container), SIGKILL after graceMs. */
-  async stopContainer(site: Site, graceMs = 8_000) {
-    const rt = this.rt[site];
+  async stopContainer(site: SiteName, graceMs = 8_000) {
+    const rt = this.rt[site]!;
     const pid = rt.pid;
     if (!pid) return;
     const leader = rt.leader ?? (await this.leader(site, 0).catch(() => undefined));
@@ -846,8 +906,8 @@ class LabImpl {
   async teardown() {
     if (this.tornDown) return;
     this.stopping = true;
-    await Promise.all(SITES.map((s) => this.rt[s].rebooting?.catch(() => {})));
-    await Promise.all(SITES.map((s) => this.stopContainer(s)));
+    await Promise.all(this.sites.map((s) => this.rt[s]!.rebooting?.catch(() => {})));
+    await Promise.all(this.sites.map((s) => this.stopContainer(s)));
     for (const ns of this.allNamespaces()) await this.killNsPids(ns);
     for (const ns of this.allNamespaces()) await run(["ip", "netns", "del", ns]);
     await this.saveLogs();
@@ -862,8 +922,8 @@ class LabImpl {
     if (!to) return;
     try {
       await fsp.mkdir(to, { recursive: true });
-      for (const site of SITES) {
-        const g = this.gateways[site];
+      for (const site of this.sites) {
+        const g = this.gateways[site]!;
         if (fs.existsSync(g.consoleLog)) await fsp.copyFile(g.consoleLog, path.join(to, `${NS_PREFIX}${this.id}-${site}-console.log`));
       }
     } catch (e) {
@@ -875,13 +935,13 @@ class LabImpl {
   teardownSync() {
     if (this.tornDown) return;
     this.stopping = true;
-    const pids = SITES.map((s) => this.rt[s].pid).filter((p): p is number => !!p);
+    const pids = this.sites.map((s) => this.rt[s]!.pid).filter((p): p is number => !!p);
     for (const p of pids) kill(p, "SIGTERM");
     const deadline = Date.now() + 5000;
     while (pids.some(alive) && Date.now() < deadline) sleepSync(100);
-    for (const s of SITES) {
-      kill(this.rt[s].leader, "SIGKILL");
-      kill(this.rt[s].pid, "SIGKILL");
+    for (const s of this.sites) {
+      kill(this.rt[s]!.leader, "SIGKILL");
+      kill(this.rt[s]!.pid, "SIGKILL");
     }
     for (const ns of this.allNamespaces()) {
       const r = runSync(["ip", "netns", "pids", ns]);
@@ -896,8 +956,8 @@ class LabImpl {
     liveLabs.delete(this);
   }
 
-  siteYaml(): string {
-    return siteYamlFor(this);
+  siteYaml(sites?: readonly SiteName[]): string {
+    return siteYamlFor(this, sites);
   }
 }
 
@@ -933,19 +993,21 @@ async function unmountUnder(dir: string) {
  * The reference design as a wgsite site file for this lab: the gateways by their Host aliases in
  * the lab's ssh_config (pass `--ssh-config`), endpoints on the lab's "internet".
  */
-function siteYamlFor(lab: LabImpl): string {
-  const gw = (site: Site, iface: string) => {
-    const g = lab.gateways[site];
-    return [`  ${site}:`, `    lan: [${g.lanCidr}]`, `    endpoint: ${g.publicIp}`, `    interface: ${iface}`, `    ssh: ${g.sshHost}`];
+function siteYamlFor(lab: LabImpl, only?: readonly SiteName[]): string {
+  const gw = (site: SiteName, iface: string) => {
+    const g = lab.gateways[site]!;
+    return [`  ${site}:`, `    lan: [${g.lanCidr}]`, `    endpoint: ${g.natted ? "none" : g.publicIp}`, `    interface: ${iface}`, `    ssh: ${g.sshHost}`];
   };
+  const sites = only ?? lab.sites;
+  // One transfer net for every gateway the lab has, so adding a site later changes only peers.
+  const prefix = sites.length === 2 ? 31 : lab.sites.length <= 6 ? 29 : 28;
   return [
     `# wgsite site file for test lab ${lab.id}; run with --ssh-config ${lab.sshConfigFile}`,
     "tunnel:",
-    "  network: 10.10.9.0/31",
+    `  network: 10.10.9.0/${prefix}`,
     "  port: 51000",
     "sites:",
-    ...gw("alpha", "wgA"),
-    ...gw("beta", "wgB"),
+    ...sites.flatMap((site) => gw(site, `wg${String.fromCharCode(65 + lab.sites.indexOf(site))}`)),
     "",
   ].join("\n");
 }
@@ -963,13 +1025,14 @@ function toPublic(impl: LabImpl): Lab {
     get operatorIp() { return ADDR.operator; },
     get gateways() { return impl.gateways; },
     get lanHosts() { return impl.lanHosts; },
+    get sites() { return impl.sites; },
     get identityFile() { return impl.identityFile; },
     get sshConfigFile() { return impl.sshConfigFile; },
     get knownHostsFile() { return impl.knownHostsFile; },
     get variant() { return impl.variant; },
     get rootMode() { return impl.rootMode; },
     get timings() { return impl.timings; },
-    siteYaml: () => impl.siteYaml(),
+    siteYaml: (sites) => impl.siteYaml(sites),
     inNs: (ns, argv, opts) => impl.inNs(ns, argv, opts),
     inGateway: (site, cmd, opts) => impl.inGateway(site, cmd, opts),
     ssh: (site, cmd, opts) => impl.ssh(site, cmd, opts),
@@ -981,6 +1044,10 @@ function toPublic(impl: LabImpl): Lab {
 
 export type CreateLabOptions = {
   variant?: string;
+  /** Gateways: 2 (alpha, beta; the default) up to MAX_LAB_SITES (then EXTRA_SITES in order). */
+  sites?: number;
+  /** Sites whose gateway sits behind a NAT router with no public address of its own. */
+  natted?: readonly SiteName[];
   /** Progress messages (default: silent). */
   log?: (s: string) => void;
 };
@@ -1004,7 +1071,9 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
 
   let id = labId();
   while (fs.existsSync(path.join(LABS_DIR, `${NS_PREFIX}${id}`))) id = labId();
-  const impl = new LabImpl(id, variant, log);
+  const count = opts.sites ?? 2;
+  if (!Number.isInteger(count) || count < 2 || count > MAX_LAB_SITES) throw new Error(`a lab has 2 to ${MAX_LAB_SITES} gateways, not ${count}`);
+  const impl = new LabImpl(id, variant, log, count, opts.natted ?? []);
   impl.timings = timings;
   impl.repoDir = repo;
   installHandlers();
@@ -1017,13 +1086,13 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     const operatorPub = await fsp.readFile(impl.identityFile + ".pub", "utf8");
 
     t = performance.now();
-    await Promise.all(SITES.map((s) => impl.prepareGatewayRoot(s, rootfs, operatorPub)));
+    await Promise.all(impl.sites.map((s) => impl.prepareGatewayRoot(s, rootfs, operatorPub)));
     mark("copyMs", t);
 
     // known_hosts and ssh_config
     const known: string[] = [];
-    for (const site of SITES) {
-      const g = impl.gateways[site];
+    for (const site of impl.sites) {
+      const g = impl.gateways[site]!;
       const hostPat = g.sshPort === 22 ? g.publicIp : `[${g.publicIp}]:${g.sshPort}`;
       for (const f of (await fsp.readdir(path.join(g.machineDir, "etc/ssh"))).sort())
         if (/^ssh_host_.*_key\.pub$/.test(f)) {
@@ -1034,8 +1103,8 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     await fsp.writeFile(impl.knownHostsFile, known.join("\n") + "\n");
     await fsp.writeFile(
       impl.sshConfigFile,
-      SITES.map((s) => {
-        const g = impl.gateways[s];
+      impl.sites.map((s) => {
+        const g = impl.gateways[s]!;
         return [
           `Host ${g.sshHost}`,
           `  HostName ${g.publicIp}`,
@@ -1054,12 +1123,12 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     );
 
     await impl.createStaticNetwork();
-    for (const site of SITES) await impl.wireGateway(site);
+    for (const site of impl.sites) await impl.wireGateway(site);
 
     t = performance.now();
-    for (const site of SITES) impl.startContainer(site);
+    for (const site of impl.sites) impl.startContainer(site);
     await impl.writeState();
-    await Promise.all(SITES.map((s) => impl.bootOnce(s)));
+    await Promise.all(impl.sites.map((s) => impl.bootOnce(s)));
     mark("bootToSshMs", t);
 
     const v = variants[variant]!;
