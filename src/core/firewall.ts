@@ -244,6 +244,7 @@ export function forwardAcceptCount(links: readonly LanLink[], remotes: readonly 
   return links.length * (remotes.length + 1);
 }
 
-export function needsFirewallTool(site: Site): boolean {
-  return site.firewall.restrictPort || site.firewall.block.length > 0;
+/** Whether gateway `index` (any, when not given) gets rules of its own: the hub's spoke-to-spoke accept is one. */
+export function needsFirewallTool(site: Site, index?: number): boolean {
+  return site.firewall.restrictPort || site.firewall.block.length > 0 || (index !== undefined && hubIndex(site) === index);
 }

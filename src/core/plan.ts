@@ -171,7 +171,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   const reloadUndo: Op[] = mode === "live" ? [{ op: "reload-peers", iface }] : [];
 
   const steps: Step[] = [];
-  const packages = facts ? packagesNeeded(facts, needsFirewallTool(site)) : ["wireguard-tools", "wireguard-go"];
+  const packages = facts ? packagesNeeded(facts, needsFirewallTool(site, index)) : ["wireguard-tools", "wireguard-go"];
   steps.push({
     id: "install",
     phase: "prepare",

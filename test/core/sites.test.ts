@@ -174,3 +174,9 @@ test("lockout: every gateway is guarded against every other site's LANs and the 
   assert.match(hit("10.10.9.5")[0]!, /inside tunnel\.network 10\.10\.9\.0\/29/);
   assert.deepEqual(hit("192.0.2.200"), []);
 });
+
+test("the hub gets a firewall tool for its FORWARD accept, the spokes do not need one", () => {
+  const site = load(HUB);
+  const installs = plan({ site, facts: site.sites.map(() => FRESH), runId: "r1" }).gateways.map((g) => g.steps.find((s) => s.id === "install")!.title);
+  assert.deepEqual(installs, ["Install wireguard-tools, wireguard-go, iptables", "Install wireguard-tools, wireguard-go", "Install wireguard-tools, wireguard-go", "Install wireguard-tools, wireguard-go"]);
+});

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { plan } from "../../src/core/plan.ts";
+import type { Site } from "../../src/core/site.ts";
+import { pairOutputs } from "../../src/remote/verify-sites.ts";
+import type { StatusSample } from "../../src/status/sample.ts";
+import { judgeSitesStatus, pairLines, sitesExitCode, sitesStatusJson, sitesStatusText, type SitesGatewayView } from "../../src/status/sites-report.ts";
+import { verifySample } from "../../src/status/verify.ts";
+import { FRESH, siteOf } from "../helpers/applied-facts.ts";
+import { siteKeys, sitesProbeOutput } from "../remote/helpers/fake-sites.ts";
+
+const example = (name: string) => siteOf(readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), "utf8"));
+
+/** Each gateway's samples toward every other site, as the fake probes answer (save `deadPairs`). */
+function views(site: Site, deadPairs: readonly string[] = []): SitesGatewayView[] {
+  const facts = site.sites.map((def) => ({ ...FRESH, connected: [{ dev: "lan0", address: def.lan[0]!.text.replace(/\.0\/24$/, ".1"), cidr: def.lan[0]!.text }] }));
+  const p = plan({ site, facts, runId: "R1" });
+  const keys = siteKeys(site);
+  return p.gateways.map((gp, i) => {
+    const chunks = pairOutputs(sitesProbeOutput(p, i, keys, deadPairs));
+    return { samples: new Map((gp.pairs ?? []).map((t) => [t.site, verifySample(chunks.get(t.site)!, t)!] as [string, StatusSample])) };
+  });
+}
+
+test("status with four sites: one line per pair, all up (yellow until the full probe measured MTU and latency)", () => {
+  const site = example("mesh");
+  const view = judgeSitesStatus(site, views(site));
+  assert.deepEqual(pairLines(site, view).map((p) => p.text.split(":")[0]), ["alpha <-> beta", "alpha <-> gamma", "alpha <-> delta", "beta <-> gamma", "beta <-> delta", "gamma <-> delta"]);
+  assert.ok(pairLines(site, view).every((p) => / up, handshake 1 s ago$/.test(p.text) && p.status !== "red"), JSON.stringify(pairLines(site, view)));
+  assert.equal(sitesExitCode(view), 0);
+});
+
+test("a dead pair names itself and its first red check; the others stay up; exit 3", () => {
+  const site = example("mesh");
+  const view = judgeSitesStatus(site, views(site, ["beta-delta"]));
+  const lines = pairLines(site, view);
+  assert.equal(lines.find((p) => p.a === "beta" && p.b === "delta")!.text, "beta <-> delta: beta tunnel ping 10.10.9.4 no answer");
+  assert.deepEqual(lines.filter((p) => p.status === "red").map((p) => `${p.a}-${p.b}`), ["beta-delta"]);
+  assert.equal(sitesExitCode(view), 3);
+  const json = sitesStatusJson(site, view);
+  assert.equal(json.status, "red");
+  assert.deepEqual(json.pairs[0], { sites: ["alpha", "beta"], status: "yellow", summary: "alpha <-> beta: up, handshake 1 s ago" });
+});
+
+test("around a hub: a spoke pair is shown via the hub, and a spoke's detail lists each other site", () => {
+  const site = example("hub");
+  const view = judgeSitesStatus(site, views(site));
+  const lines = pairLines(site, view).map((p) => p.text.split(":")[0]);
+  assert.deepEqual(lines, ["alpha <-> beta", "alpha <-> gamma", "alpha <-> delta", "beta <-> gamma (via alpha)", "beta <-> delta (via alpha)", "gamma <-> delta (via alpha)"]);
+  const text = sitesStatusText(site, view, { color: false });
+  assert.match(text, /^beta \(ops@198\.51\.100\.7:2222\) {2}wgB\n {2}✔ unit/m);
+  assert.match(text, /^ {2}to gamma \(via alpha\):\n {4}✔ route/m);
+  // One handshake for a spoke: its one peer, the hub.
+  assert.equal(view.gateways[1]!.checks.filter((c) => c.id === "handshake").length, 1);
+});
