@@ -26,6 +26,7 @@ Options:
       --keep-keys            remove: keep the gateways' key files
       --interval SEC         status: refresh interval (default 1)
       --once                 status: print one snapshot and exit
+      --site NAME[,NAME]     apply, status, remove: only these gateways (their peers are still checked)
   -h, --help                 this help
   -V, --version              print the version
 
@@ -49,6 +50,8 @@ export type Options = {
   readonly keepKeys: boolean;
   readonly intervalSec: number;
   readonly once: boolean;
+  /** --site: the gateways apply, status and remove act on (all when absent); names are checked against the site file. */
+  readonly sites?: readonly string[];
 };
 
 export type Command =
@@ -92,6 +95,7 @@ const OPTION_COMMANDS: Record<string, readonly Kind[]> = {
   "keep-keys": ["remove"],
   interval: ["wizard", "status"],
   once: ["status"],
+  site: ["apply", "status", "remove"],
 };
 
 /** What `plan --offline` never does: connect. (--ssh-config, --known-hosts and --identity still shape the SSH route it prints.) */
@@ -123,6 +127,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
         "keep-keys": { type: "boolean" },
         interval: { type: "string" },
         once: { type: "boolean" },
+        site: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -152,6 +157,8 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
   const interval = positiveNumber(v.interval, "interval", 1);
   if (typeof verify === "string") return { ok: false, message: verify };
   if (typeof interval === "string") return { ok: false, message: interval };
+  const sites = v.site === undefined ? undefined : v.site.split(",").map((n) => n.trim());
+  if (sites && (sites.length === 0 || sites.some((n) => n === ""))) return { ok: false, message: `--site needs site names separated by commas (e.g. --site gamma,delta), got ${quoted(v.site!)}` };
   const options: Options = {
     config: v.config,
     nonInteractive: v["non-interactive"] ?? false,
@@ -168,6 +175,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
     keepKeys: v["keep-keys"] ?? false,
     intervalSec: interval,
     once: v.once ?? false,
+    ...(sites ? { sites } : {}),
   };
   const kind = (name ?? (options.nonInteractive ? "apply" : "wizard")) as Kind;
   if (kind !== "wizard" && !options.config) return { ok: false, message: `${kind} needs the site file: -c FILE (see examples/alpha-beta.yaml)` };

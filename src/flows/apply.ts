@@ -4,6 +4,7 @@ import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import { planToJson, planToText } from "../core/format-plan.ts";
 import { plan } from "../core/plan.ts";
 import { formatProblem, type Site } from "../core/site.ts";
+import { limitPlan, namedSites } from "../core/site-filter.ts";
 import { applyPlan } from "../remote/apply-engine.ts";
 import { refusals } from "../remote/refusals.ts";
 import { closeSessions, openGateways } from "../remote/gateways.ts";
@@ -47,13 +48,15 @@ async function confirm(question: string): Promise<boolean> {
 
 async function connect(options: Options, lock: boolean) {
   const site = await readSite(options.config!);
+  // Bad names exit 2 before any gateway is contacted.
+  const named = namedSites(site, options.sites);
   const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), log, { lock });
   const problems = refusals(site, sessions, { adopt: options.adopt });
   if (problems.length > 0) {
     await closeSessions(sessions);
     throw new ExitError(ExitCode.InvalidInput, `refusing to change anything:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
   }
-  return { site, sessions };
+  return { site, sessions, named };
 }
 
 /** `wgsite plan -c FILE`: connects, gathers facts, prints what apply would do; changes nothing. */
@@ -79,10 +82,11 @@ export async function apply(options: Options): Promise<number> {
   if (options.verifyTimeoutSec < MIN_VERIFY_SEC) {
     process.stderr.write(`wgsite: warning: --verify-timeout ${options.verifyTimeoutSec} is short: WireGuard retries a lost first handshake only after 5 s; ${MIN_VERIFY_SEC} or more leaves room for one retry\n`);
   }
-  const { site, sessions } = await connect(options, true);
+  const { site, sessions, named } = await connect(options, true);
   try {
     // One plan: the one shown and confirmed is the one that runs.
-    const confirmed = plan({ site, facts: sessions.map((s) => s.facts), runId: runId(), adopt: options.adopt });
+    const facts = sessions.map((s) => s.facts);
+    const confirmed = limitPlan(plan({ site, facts, runId: runId(), adopt: options.adopt }), named, facts);
     if (!options.yes) {
       process.stderr.write(planToText(confirmed));
       if (!(await confirm(`Apply this plan to ${site.sites.length === 2 ? "both" : `all ${site.sites.length}`} gateways? [y/N] `))) {

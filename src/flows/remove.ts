@@ -6,12 +6,16 @@ import { closeSessions, openGateways } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
+import { namedSites } from "../core/site-filter.ts";
 
 /** `wgsite remove`: undoes exactly what the journal on each gateway records; a second run is a no-op. */
 export async function remove(options: Options): Promise<number> {
   const site = await readSite(options.config!);
+  const named = namedSites(site, options.sites);
   const log = (line: string | undefined) => line && process.stderr.write(`${line}\n`);
-  const sessions = await openGateways(site, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), (e) => log(progressLine(e)));
+  // --site: only those gateways are contacted and undone; the others keep their tunnels (and a peer for them until the next apply).
+  const targets = named ? { ...site, sites: site.sites.filter((s) => named.has(s.name)) } : site;
+  const sessions = await openGateways(targets, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), (e) => log(progressLine(e)));
   try {
     const results = await Promise.all(
       sessions.map(async (s) => {
@@ -35,7 +39,8 @@ export async function remove(options: Options): Promise<number> {
     );
     if (options.json) process.stdout.write(`${JSON.stringify({ gateways: results }, null, 2)}\n`);
     const ok = results.every((r) => r.ok);
-    process.stderr.write(ok ? (results.some((r) => r.removed) ? "Removed wgsite's tunnel from both gateways.\n" : "Nothing to remove.\n") : "wgsite: removal failed on a gateway; see above\n");
+    const from = site.sites.length === 2 && !named ? "both gateways" : results.filter((r) => r.removed).map((r) => r.site).join(", ");
+    process.stderr.write(ok ? (results.some((r) => r.removed) ? `Removed wgsite's tunnel from ${from}.\n` : "Nothing to remove.\n") : "wgsite: removal failed on a gateway; see above\n");
     return ok ? ExitCode.Ok : ExitCode.GatewayFailure;
   } finally {
     await closeSessions(sessions);

@@ -27,9 +27,12 @@ export async function snapshotSites(site: Site, sessions: readonly GatewaySessio
   );
 }
 
-/** `wgsite status` for more than two sites: one line per pair above each gateway's detail (the live pane is for two). */
-export async function statusSites(site: Site, sessions: readonly GatewaySession[], options: Options, color: boolean): Promise<number> {
+/**
+ * `wgsite status` for more than two sites: one line per pair above each gateway's detail (the live
+ * pane is for two); `--site` shows the named gateways and their pairs (both ends are probed).
+ */
+export async function statusSites(site: Site, sessions: readonly GatewaySession[], options: Options, color: boolean, named?: ReadonlySet<string>): Promise<number> {
   const view = judgeSitesStatus(site, await snapshotSites(site, sessions));
-  process.stdout.write(options.json ? `${JSON.stringify(sitesStatusJson(site, view), null, 2)}\n` : sitesStatusText(site, view, { color }));
-  return sitesExitCode(view);
+  process.stdout.write(options.json ? `${JSON.stringify(sitesStatusJson(site, view, named), null, 2)}\n` : sitesStatusText(site, view, { color }, named));
+  return sitesExitCode(view, named, site);
 }

@@ -13,6 +13,7 @@ import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
 import { statusSites } from "./status-sites.ts";
+import { namedSites } from "../core/site-filter.ts";
 
 type Sessions = readonly [GatewaySession, GatewaySession];
 
@@ -58,13 +59,14 @@ const useColor = () => process.stdout.isTTY === true && (process.env.NO_COLOR ??
  */
 export async function status(options: Options): Promise<number> {
   const site = await readSite(options.config!);
+  const named = namedSites(site, options.sites);
   const ssh: SshOptions = { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity };
   const prompts = nonInteractivePrompts(options.acceptNewHostKeys);
   // Status changes nothing on the gateways: it takes no lock, so an apply elsewhere never waits for it.
   const opened = await openGateways(site, ssh, prompts, log, { lock: false });
   if (opened.length > 2) {
     try {
-      return await statusSites(site, opened, options, useColor());
+      return await statusSites(site, opened, options, useColor(), named);
     } finally {
       await closeSessions(opened);
     }

@@ -52,8 +52,9 @@ const worst = (list: readonly CheckStatus[]): CheckStatus => (list.includes("red
 export type PairLine = { readonly a: string; readonly b: string; readonly via?: string; readonly status: CheckStatus; readonly text: string };
 
 /** "alpha <-> gamma: up, handshake 12 s, 0.6 ms, 0 % loss", or the first red check of either end. */
-export function pairLines(site: Site, view: SitesView): PairLine[] {
-  return sitePairs(site).map(([i, j]) => {
+export function pairLines(site: Site, view: SitesView, named?: ReadonlySet<string>): PairLine[] {
+  const shown = sitePairs(site).filter(([i, j]) => !named || named.has(site.sites[i]!.name) || named.has(site.sites[j]!.name));
+  return shown.map(([i, j]) => {
     const a = site.sites[i]!.name;
     const b = site.sites[j]!.name;
     const via = linkOf(site, i, j);
@@ -79,17 +80,20 @@ export function pairLines(site: Site, view: SitesView): PairLine[] {
   });
 }
 
-export function sitesExitCode(view: SitesView): number {
+/** 3 when a shown pair is red or a shown gateway cannot be reached, 0 otherwise (yellow does not fail). */
+export function sitesExitCode(view: SitesView, named?: ReadonlySet<string>, site?: Site): number {
+  if (site) return pairLines(site, view, named).some((p) => p.status === "red") ? 3 : 0;
   return view.gateways.some((g) => g.error || g.checks.some((c) => c.status === "red")) ? 3 : 0;
 }
 
-export function sitesStatusJson(site: Site, view: SitesView) {
-  const pairs = pairLines(site, view);
+export function sitesStatusJson(site: Site, view: SitesView, named?: ReadonlySet<string>) {
+  const pairs = pairLines(site, view, named);
   return {
     status: worst([...pairs.map((p) => p.status)]),
     pairs: pairs.map((p) => ({ sites: [p.a, p.b], ...(p.via ? { via: p.via } : {}), status: p.status, summary: p.text })),
-    gateways: view.gateways.map((g, i) => {
+    gateways: view.gateways.flatMap((g, i) => {
       const def = site.sites[i]!;
+      if (named && !named.has(def.name)) return [];
       return {
         site: def.name,
         ssh: def.ssh,
@@ -103,11 +107,12 @@ export function sitesStatusJson(site: Site, view: SitesView) {
 }
 
 /** The `--once` report: one line per pair, then each gateway's own checks and its checks per other site. */
-export function sitesStatusText(site: Site, view: SitesView, style: TextStyle): string {
-  const lines = pairLines(site, view).map((p) => `${statusMark(p.status, style)} ${p.text}`);
+export function sitesStatusText(site: Site, view: SitesView, style: TextStyle, named?: ReadonlySet<string>): string {
+  const lines = pairLines(site, view, named).map((p) => `${statusMark(p.status, style)} ${p.text}`);
   lines.push("");
   view.gateways.forEach((g, i) => {
     const def = site.sites[i]!;
+    if (named && !named.has(def.name)) return;
     lines.push(`${def.name} (${def.ssh})  ${def.interface}`);
     if (g.error) {
       lines.push(`  ${statusMark("red", style)} unreachable: ${g.error}`, "");
