@@ -123,6 +123,6 @@ test("the same five around a hub: the spokes (the NAT'd one too) reach each othe
   assert.equal((await lab.inGateway("epsilon", "wg show wgE peers | wc -l")).stdout.trim(), "1", "the NAT'd spoke's one peer is the hub");
   // The hub accepts tunnel to tunnel and rewrites nothing: no NAT rule of any kind on alpha.
   const rules = (await lab.inGateway("alpha", "iptables-save")).stdout;
-  assert.match(rules, /-A FORWARD -i wgA -o wgA -m comment --comment wgsite:wgA -j ACCEPT/);
+  assert.match(rules, /-A FORWARD -i wgA -o wgA -m comment --comment "wgsite:wgA" -j ACCEPT/);
   assert.doesNotMatch(rules, /MASQUERADE|SNAT|DNAT/);
 });
