@@ -17,10 +17,16 @@ To run without questions: wgsite --non-interactive -c site.yaml (see examples/al
 `;
 
 /** The answers of `-c FILE`: a file that cannot be read or parsed ends the run (exit 2); wrong values are shown on their screens. */
-async function prefill(path: string): Promise<{ answers: Answers; extras: Extras }> {
+export async function prefill(path: string): Promise<{ answers: Answers; extras: Extras }> {
   const decoded = decodeSiteText(await readSiteBytes(path));
   const parsed = decoded.ok ? parseSiteYaml(decoded.text) : { ok: false as const, problems: [decoded.problem] };
   if (!parsed.ok) throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: not valid YAML:\n${formatProblems(parsed.problems).map((l) => `  ${l}`).join("\n")}`);
+  // The wizard asks for two sites: saving would drop the others, so a larger file is edited by hand.
+  const sites = (parsed.raw as { sites?: unknown } | null)?.sites;
+  const count = sites && typeof sites === "object" ? Object.keys(sites).length : 0;
+  if (count > 2) {
+    throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: has ${count} sites, and the wizard edits two; edit the file by hand and run wgsite apply -c ${shownPath(path)} (wgsite plan --offline -c ${shownPath(path)} shows every gateway's config)`);
+  }
   return answersFromFile(parsed.raw);
 }
 

@@ -70,3 +70,9 @@ test("--site naming a gateway whose peer was never set up: exit 2, name the peer
     (e: unknown) => e instanceof ExitError && e.code === 2 && /^--site: alpha, beta, delta have no WireGuard key yet, so the named gateways cannot have them as a peer; add alpha,beta,delta to --site/.test(e.message),
   );
 });
+
+test("the wizard refuses a file of more than two sites (saving would drop the others), exit 2", async () => {
+  const { prefill } = await import("../../src/ui/run-wizard.tsx");
+  await assert.rejects(prefill("examples/mesh.yaml"), (e: unknown) => e instanceof ExitError && e.code === 2 && /has 4 sites, and the wizard edits two; edit the file by hand and run wgsite apply -c examples\/mesh\.yaml/.test(e.message));
+  assert.equal((await prefill("examples/alpha-beta.yaml")).answers.name1, "beta");
+});

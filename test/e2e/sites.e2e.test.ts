@@ -126,3 +126,34 @@ test("the same five around a hub: the spokes (the NAT'd one too) reach each othe
   assert.match(rules, /-A FORWARD -i wgA -o wgA -m comment --comment "wgsite:wgA" -j ACCEPT/);
   assert.doesNotMatch(rules, /MASQUERADE|SNAT|DNAT/);
 });
+
+test("status: one line per pair (a spoke pair via the hub), nothing red", { skip }, async () => {
+  const r = await wgsite(lab, ["status", "-c", file, "--once"]);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  const pairs = r.stdout.split("\n\n")[0]!.split("\n");
+  assert.equal(pairs.length, 10, r.stdout);
+  assert.ok(pairs.every((l) => /^[✔!] \w+ <-> \w+( \(via alpha\))?: up, handshake /.test(l)), r.stdout);
+  assert.ok(pairs.includes(pairs.find((l) => l.includes("beta <-> epsilon (via alpha)"))!), r.stdout);
+  process.stderr.write(`${pairs.join("\n")}\n`);
+});
+
+test("a site dropped from the file loses its peer everywhere and is left alone until remove --site names it", { skip }, async () => {
+  const five = readFileSync(file, "utf8");
+  const report = await apply(siteFile(FIRST_FOUR, "topology: { hub: alpha }\n"));
+  assert.ok(report.ok, report.error);
+  assert.deepEqual(report.gateways.map((g) => g.site), FIRST_FOUR);
+  assert.equal((await lab.inGateway("alpha", "wg show wgA peers | wc -l")).stdout.trim(), "3");
+  assert.equal((await lab.inGateway("epsilon", "systemctl is-active wg-quick@wgE")).stdout.trim(), "active", "the dropped gateway itself is not touched");
+  const fiveFile = join(lab.dir, "five.yaml");
+  writeFileSync(fiveFile, five);
+  const r = await wgsite(lab, ["remove", "-c", fiveFile, "--site", "epsilon"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Removed wgsite's tunnel from epsilon\./);
+  assert.equal((await lab.inGateway("epsilon", "systemctl is-active wg-quick@wgE; ls /etc/wireguard")).stdout.trim(), "inactive");
+  await allPairsTalk(FIRST_FOUR);
+});
+
+test("the hub reboots: every pair comes back by itself", { skip }, async () => {
+  await lab.restartGateway("alpha");
+  for (const a of FIRST_FOUR) for (const b of FIRST_FOUR) if (a !== b) assert.ok(await eventually(reaches(a, b), 30_000), `${a} -> ${b} after the hub's reboot`);
+});
