@@ -1,0 +1,48 @@
+#!/usr/bin/env bun
+/**
+ * `bun bench/sites.ts [--rounds N] [--sites 2,4,6]`: wgsite's first apply and rerun for 2, 4 and 6
+ * sites (a mesh, restrictPort off, from bare lab gateways), the source run by bun. Issue 18's goal:
+ * 6 sites within 1.5x the 2-site first apply, a rerun of 6 within 1 s. Prints a table; writes nothing.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "../build.ts";
+import { createLab, labSkipReason } from "../test/lab/lab.ts";
+import { runWgsite } from "./lab-runs.ts";
+
+const { values: args } = parseArgs({ options: { rounds: { type: "string", default: "2" }, sites: { type: "string", default: "2,4,6" } } });
+const ROUNDS = Math.max(1, Math.min(5, Number(args.rounds)));
+const COUNTS = args.sites.split(",").map(Number);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const skip = labSkipReason();
+if (skip) throw new Error(`no lab: ${skip}`);
+
+const wgsite = [process.execPath, join(ROOT, "src/cli.tsx")];
+const rows: { sites: number; first: number[]; rerun: number[]; roundTrips: number }[] = [];
+for (const sites of COUNTS) {
+  const row = { sites, first: [] as number[], rerun: [] as number[], roundTrips: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    const lab = await createLab({ sites });
+    try {
+      const file = join(lab.dir, "site.yaml");
+      writeFileSync(file, `${lab.siteYaml()}firewall:\n  restrictPort: false\n`);
+      const first = await runWgsite(lab, wgsite, file);
+      if (!first.ok) throw new Error(`first apply of ${sites} sites failed`);
+      const rerun = await runWgsite(lab, wgsite, file);
+      if (rerun.changed.some(Boolean)) throw new Error(`rerun of ${sites} sites changed something`);
+      row.first.push(first.ms);
+      row.rerun.push(rerun.ms);
+      row.roundTrips = Math.max(...first.transport.map((t) => t.roundTrips));
+      process.stderr.write(`bench: ${sites} sites, round ${round + 1}: first ${first.ms} ms, rerun ${rerun.ms} ms\n`);
+    } finally {
+      await lab.teardown();
+    }
+  }
+  rows.push(row);
+}
+const base = median(rows.find((r) => r.sites === 2)?.first ?? [NaN]);
+process.stdout.write("| sites | first apply (median) | vs 2 sites | rerun (median) | round trips per gateway |\n| --- | --- | --- | --- | --- |\n");
+for (const r of rows) {
+  process.stdout.write(`| ${r.sites} | ${(median(r.first) / 1000).toFixed(2)} s | ${(median(r.first) / base).toFixed(2)}x | ${(median(r.rerun) / 1000).toFixed(2)} s | ${r.roundTrips} |\n`);
+}
