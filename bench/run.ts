@@ -399,7 +399,7 @@ function compactPhases(run: WgsiteRun, apply: boolean): string {
 function breakdown(s: Sample): string {
   if (s.apply) return compactPhases(s.apply, true);
   const steps = s.baseline?.steps ?? [];
-  if (s.contender === "expert") return steps.map((x) => `${x.name} ${(x.ms / 1000).toFixed(2)}`).join(" · ");
+  if (s.contender === "expert" || s.contender === "expert-fw") return steps.map((x) => `${x.name} ${(x.ms / 1000).toFixed(2)}`).join(" · ");
   if (s.contender === "person") {
     const apt = steps.filter((x) => x.name.includes("apt-"));
     const rest = steps.filter((x) => !x.name.includes("apt-") && !x.name.includes("verify"));
