@@ -97,7 +97,7 @@ export async function apply(options: Options): Promise<number> {
     const report = await applyPlan(confirmed, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: confirmed.runId }, log);
     const changed = report.gateways.filter((g) => g.changed).length;
     // What it cost on the wire, counted in the transport: for benchmarks and the curious.
-    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.conn.stats }));
+    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.root.stats }));
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (!report.ok) {
       process.stderr.write(`wgsite: ${report.error}\n`);

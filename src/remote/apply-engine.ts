@@ -2,6 +2,7 @@ import { generatePresharedKey, isValidKey } from "../core/keys.ts";
 import { journalOp } from "../core/journal.ts";
 import { keyPath } from "../core/plan.ts";
 import type { GatewayPlan, Op, Plan, Step } from "../core/plan-types.ts";
+import type { Site } from "../core/site.ts";
 import { changingSteps, commitOps, revertUnit, rollbackFile, rollbackOps } from "../core/rollback.ts";
 import { redact, type Secret } from "../core/secret.ts";
 import { batchScript, BatchReader, verifyScript, type BatchEvent } from "./batch.ts";
@@ -128,7 +129,7 @@ function rollbackShell(gp: GatewayPlan, session: GatewaySession, ctx: OpContext)
 }
 
 /** Configure phase: everything that needs both public keys, then the verification probe, in one round trip. */
-async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit): Promise<string> {
+async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit, site?: Site): Promise<string> {
   const ctx: OpContext = { runId: options.runId };
   reportNoops(t, gp.steps.filter((s) => s.phase === "configure"), emit);
   const steps = toDo(gp, "configure");
@@ -145,7 +146,7 @@ async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, p
     }
   }
   const fault = faultAfter(gp.site);
-  const verify = gp.pairs ? verifySitesScript(gp, options.verifyTimeoutSec) : verifyScript(gp.verify, options.verifyTimeoutSec);
+  const verify = gp.pairs ? verifySitesScript(gp, options.verifyTimeoutSec, site) : verifyScript(gp.verify, options.verifyTimeoutSec, gp.index === 1);
   const script = batchScript(steps, ctx, [verify], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
   return runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
 }
@@ -160,7 +161,7 @@ async function commit(session: GatewaySession, gp: GatewayPlan, options: ApplyOp
   const ops = commitOps(session.def, session.facts, gp, options.runId).map((o) => opShell(o, { runId: options.runId }));
   const disarm = init ? [`${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}`] : [];
   if (ops.length === 0 && disarm.length === 0) return;
-  const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000 });
+  const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000, describe: "wgsite's commit (revert disarmed, backups removed)" } as ExecOptions);
   if (result.code !== 0) throw new Error(`${gp.site}: could not confirm the change (exit ${result.code}): ${redact(result.stderr.trim(), [session.password])}`);
 }
 
@@ -168,7 +169,7 @@ async function rollBack(session: GatewaySession, gp: GatewayPlan, ctx: OpContext
   const init = gp.init === "unknown" ? undefined : gp.init;
   const disarm = init ? `${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}` : "true";
   try {
-    const result = await session.root.exec(`${rollbackShell(gp, session, ctx)}${disarm}\n`, { timeoutMs: 120_000 });
+    const result = await session.root.exec(`${rollbackShell(gp, session, ctx)}${disarm}\n`, { timeoutMs: 120_000, describe: "wgsite's rollback" } as ExecOptions);
     return result.code === 0
       ? `${gp.site}: rolled back to its previous state`
       : `${gp.site}: rollback ended with exit code ${result.code}: ${redact(result.stderr.trim(), [session.password])}`;
@@ -238,7 +239,7 @@ export async function applyPlan(plan: Plan, sessions: readonly GatewaySession[],
     });
     bound = plan.gateways.map((gp) => bindPlan(gp, values));
     const psk = bound.some((g) => g.needsPsk) ? generatePresharedKey() : undefined;
-    const results = await Promise.allSettled(sessions.map((s, i) => configure(s, trackers[i]!, bound[i]!, psk, options, emit)));
+    const results = await Promise.allSettled(sessions.map((s, i) => configure(s, trackers[i]!, bound[i]!, psk, options, emit, plan.site)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed.length > 0) failure = failed.map((r) => failureText(r.reason)).join("\n");
     else failure = judge(plan, results.map((r) => (r as PromiseFulfilledResult<string>).value), trackers, emit);

@@ -1,6 +1,7 @@
 import type { GatewayPlan, PairTarget, Plan } from "../core/plan-types.ts";
 import { quote } from "../core/shell.ts";
-import { hubIndex } from "../core/topology.ts";
+import type { Site } from "../core/site.ts";
+import { hubIndex, peersOf } from "../core/topology.ts";
 import type { CheckId } from "../status/checks.ts";
 import { verdicts, verifyProbeScript, verifySample, type Verdict } from "../status/verify.ts";
 import { STEP_MARK } from "./batch.ts";
@@ -17,11 +18,19 @@ const PAIR_CHECKS: readonly CheckId[] = ["peer-key", "endpoint", "handshake", "r
 /** Through the hub the peer entry is the hub's, judged on the pair with the hub itself. */
 const VIA_CHECKS: readonly CheckId[] = ["route", "nat", "forward", "tunnel-ping", "lan-ping", "lan-host"];
 
-export function verifySitesScript(gp: GatewayPlan, timeoutSec: number): string {
+/**
+ * Crossed initiations cost 5 s (batch.ts, verifyScript): toward the peers before it in site order a
+ * gateway is the responder, and first waits up to half a second for their handshakes.
+ */
+export function verifySitesScript(gp: GatewayPlan, timeoutSec: number, site?: Site): string {
   const pairs = gp.pairs ?? [];
+  const earlier = site ? peersOf(site, gp.index).filter((p) => p.index < gp.index).length : 0;
   return [
     `echo "${STEP_MARK} start verify"`,
     `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} ))`,
+    ...(earlier > 0
+      ? [`i=0; while [ $i -lt 25 ] && ! wg show ${quote(gp.interface)} latest-handshakes 2>/dev/null | awk '$2 > 0 { n++ } END { exit !(n >= ${earlier}) }'; do sleep 0.02; i=$((i + 1)); done`]
+      : []),
     // Pinging every transfer address starts every handshake at once, the sites beyond the hub included.
     ...pairs.map((p) => `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(p.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`),
     ...pairs.flatMap((p) => [`echo "${PAIR_MARK} ${p.site}"`, verifyProbeScript(p)]),

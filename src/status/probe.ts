@@ -63,8 +63,9 @@ function elided(command: string, known: string, filter = "cat"): string {
 const ping = (args: string, target: string) => `ping -n -q ${args} ${quote(target)} 2>&1`;
 
 /** Hosts heard on the other LAN, pinged at once (a host that ignores pings costs one timeout); one line each: address, ping's exit code, rtt. */
+/** One ping per host, a second only when the first got no answer: an answer is all the proof needed, and two pings 50 ms apart were half the verification's time. */
 export function lanHostsFact(from: string, hosts: string): Fact<string> {
-  return defineFact({ id: "lan-hosts", command: () => `for h in ${hosts}; do ( r=$(ping -n -q -c2 -i0.05 -W1 -I ${quote(from)} "$h" 2>&1); c=$?; echo "@@host $h $c $(echo "$r" | grep rtt)" ) & done; wait`, parse: (out) => out });
+  return defineFact({ id: "lan-hosts", command: () => `for h in ${hosts}; do ( p() { ping -n -q -c1 -W1 -I ${quote(from)} "$h" 2>&1; }; r=$(p) || r=$(p); c=$?; echo "@@host $h $c $(echo "$r" | grep rtt)" ) & done; wait`, parse: (out) => out });
 }
 
 /** The probes of one tick, as facts: pings first, so an idle tunnel has its handshake before the dump is read. */
