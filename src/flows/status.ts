@@ -65,10 +65,18 @@ export async function status(options: Options): Promise<number> {
   // Status changes nothing on the gateways: it takes no lock, so an apply elsewhere never waits for it.
   const opened = await openGateways(site, ssh, prompts, log, { lock: false });
   if (opened.length > 2) {
+    let open: readonly GatewaySession[] = opened;
     try {
+      // --site narrows the printed report; the live pane shows every pair.
+      if (!options.once && !options.json && !named && process.stdout.isTTY === true && process.stdin.isTTY === true) {
+        const { watchSitesInTerminal } = await import("../ui/status/sites-pane.ts");
+        const ended = await watchSitesInTerminal({ site, sessions: opened, intervalSec: options.intervalSec, reconnect: reconnector(ssh, prompts) });
+        open = ended.sessions;
+        return ended.code;
+      }
       return await statusSites(site, opened, options, useColor(), named);
     } finally {
-      await closeSessions(opened);
+      await closeSessions(open);
     }
   }
   const sessions = opened as unknown as Sessions;

@@ -4,14 +4,14 @@ import type { Site } from "../core/site.ts";
 import { hubIndex, peersOf } from "../core/topology.ts";
 import type { CheckId } from "../status/checks.ts";
 import { verdicts, verifyProbeScript, verifySample, type Verdict } from "../status/verify.ts";
+import { pairMarker, pairOutputs, PAIRS_END } from "../status/pair-output.ts";
 import { STEP_MARK } from "./batch.ts";
 
 /**
  * Verification with more than two sites: each gateway proves the path to every other site (a spoke
  * to a spoke through the hub), one status probe per site in the same round trip, each framed by a
- * marker so its facts are judged on their own.
+ * marker (status/pair-output.ts) so its facts are judged on their own.
  */
-const PAIR_MARK = "@@wgsite-pair";
 
 /** What one pair adds beyond the gateway's own checks (unit, interface, forwarding...), judged once. */
 const PAIR_CHECKS: readonly CheckId[] = ["peer-key", "endpoint", "handshake", "route", "nat", "forward", "tunnel-ping", "lan-ping", "lan-host"];
@@ -33,26 +33,10 @@ export function verifySitesScript(gp: GatewayPlan, timeoutSec: number, site?: Si
       : []),
     // Pinging every transfer address starts every handshake at once, the sites beyond the hub included.
     ...pairs.map((p) => `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(p.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`),
-    ...pairs.flatMap((p) => [`echo "${PAIR_MARK} ${p.site}"`, verifyProbeScript(p)]),
-    `echo "${PAIR_MARK} end"`,
+    ...pairs.flatMap((p) => [pairMarker(p.site), verifyProbeScript(p)]),
+    PAIRS_END,
     `echo "${STEP_MARK} end verify 0"`,
   ].join("\n");
-}
-
-/** The output of each pair's probe, by the other site's name. */
-export function pairOutputs(output: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let current: string | undefined;
-  let lines: string[] = [];
-  for (const line of output.split("\n")) {
-    if (line.startsWith(`${PAIR_MARK} `)) {
-      if (current !== undefined) out.set(current, lines.join("\n"));
-      current = line.slice(PAIR_MARK.length + 1);
-      lines = [];
-    } else if (current !== undefined) lines.push(line);
-  }
-  if (current !== undefined && current !== "end") out.set(current, lines.join("\n"));
-  return out;
 }
 
 export type SiteVerdict = Verdict & { readonly pair: string };

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { plan } from "../../src/core/plan.ts";
 import type { Site } from "../../src/core/site.ts";
-import { pairOutputs } from "../../src/remote/verify-sites.ts";
+import { pairOutputs } from "../../src/status/pair-output.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
 import { judgeSitesStatus, pairLines, sitesExitCode, sitesStatusJson, sitesStatusText, type SitesGatewayView } from "../../src/status/sites-report.ts";
 import { verifySample } from "../../src/status/verify.ts";
