@@ -3,8 +3,8 @@ import { quote } from "../core/shell.ts";
 import type { Site } from "../core/site.ts";
 import { hubIndex, peersOf } from "../core/topology.ts";
 import type { CheckId } from "../status/checks.ts";
-import { verdicts, verifyProbeScript, verifySample, type Verdict } from "../status/verify.ts";
-import { pairMarker, pairOutputs, PAIRS_END } from "../status/pair-output.ts";
+import { verdicts, verifyProbeFacts, verifySample, type Verdict } from "../status/verify.ts";
+import { pairOutputs, pairsScript } from "../status/pair-output.ts";
 import { STEP_MARK } from "./batch.ts";
 
 /**
@@ -33,8 +33,7 @@ export function verifySitesScript(gp: GatewayPlan, timeoutSec: number, site?: Si
       : []),
     // Pinging every transfer address starts every handshake at once, the sites beyond the hub included.
     ...pairs.map((p) => `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(p.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`),
-    ...pairs.flatMap((p) => [pairMarker(p.site), verifyProbeScript(p)]),
-    PAIRS_END,
+    pairsScript({ iface: gp.interface, port: gp.verify.port }, pairs.map((p) => ({ site: p.site, facts: verifyProbeFacts(p) }))),
     `echo "${STEP_MARK} end verify 0"`,
   ].join("\n");
 }

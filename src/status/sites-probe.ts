@@ -1,8 +1,8 @@
 import { lanHostsHeard } from "../core/lan-hosts.ts";
 import type { Site } from "../core/site.ts";
 import { toExitError, type GatewaySession } from "../remote/gateways.ts";
-import { pairMarker, pairOutputs, PAIRS_END } from "./pair-output.ts";
-import { parseStatus, PROBE_ENV, tickBody } from "./probe.ts";
+import { pairOutputs, pairsScript } from "./pair-output.ts";
+import { parseStatus, PROBE_ENV, statusFacts } from "./probe.ts";
 import type { ProbeTargets, StatusSample } from "./sample.ts";
 import type { SitesGatewayView } from "./sites-report.ts";
 import { probeTargets } from "./targets.ts";
@@ -23,7 +23,8 @@ function targetsOf(site: Site, s: GatewaySession, sessions: readonly GatewaySess
  * the output is collected and written once (see probe.ts, statusScript).
  */
 export function sitesScript(targets: readonly { site: string; t: ProbeTargets; remoteHosts: readonly string[] }[], heavy: boolean): string {
-  const body = [...targets.flatMap(({ site, t, remoteHosts }) => [pairMarker(site), tickBody(t, { heavy, remoteHosts })]), PAIRS_END].join("\n");
+  const ctx = { iface: targets[0]?.t.iface ?? "", port: targets[0]?.t.port ?? 0 };
+  const body = pairsScript(ctx, targets.map(({ site, t, remoteHosts }) => ({ site, facts: statusFacts(t, { heavy, remoteHosts }) })));
   return [PROBE_ENV, `o=$(\n${body}\n)`, `printf '%s\\n' "$o"`].join("\n");
 }
 

@@ -25,13 +25,17 @@ export function verifyProbeTargets(v: VerifyTargets): ProbeTargets {
 
 /** The probe's shell, run on the gateway once the tunnel answered (or the wait ran out). */
 export function verifyProbeScript(v: VerifyTargets): string {
+  return factsScript({ iface: v.interface, port: v.port }, verifyProbeFacts(v));
+}
+
+/** The probe as facts (with more than two sites, one set per other site: status/pair-output.ts). */
+export function verifyProbeFacts(v: VerifyTargets): Fact<string>[] {
   const t = verifyProbeTargets(v);
   const hosts = (v.remoteHosts ?? []).filter(isHostLiteral).join(" ");
   // A tunnel a second old may lose one packet to a handshake collision: its pings retry every 0.1 s for up to 2 s, ending at the first reply.
   const patient = (f: Fact<string>): Fact<string> =>
     f.id === "tunnel-ping" || f.id === "lan-ping" ? { ...f, command: (ctx) => f.command(ctx).replace("-c1 -W1", "-c1 -w2 -i0.1") } : f;
-  const facts = [...statusFacts(t, { heavy: false }).map(patient), ...(v.localLanAddress && hosts ? [lanHostsFact(v.localLanAddress, hosts)] : [])];
-  return factsScript({ iface: t.iface, port: t.port }, facts);
+  return [...statusFacts(t, { heavy: false }).map(patient), ...(v.localLanAddress && hosts ? [lanHostsFact(v.localLanAddress, hosts)] : [])];
 }
 
 /** The probe's sample from a batch's output; undefined when the probe did not run. */

@@ -57,7 +57,7 @@ test("each gateway's verification waits for every peer's transfer address and pr
   const { gateways } = await run(site);
   const script = gateways[1]!.calls[1]!.script;
   for (const address of ["10.10.9.1", "10.10.9.3", "10.10.9.4"]) assert.match(script, new RegExp(`ping -c1 -W1 '?${address.replaceAll(".", "\\.")}'? >/dev/null`));
-  assert.deepEqual([...script.matchAll(/^echo "@@wgsite-pair (\S+)"$/gm)].map((m) => m[1]), ["alpha", "gamma", "delta", "end"]);
+  assert.deepEqual([...script.matchAll(/^echo "@@wgsite-pair (\S+)"$/gm)].map((m) => m[1]), ["alpha", "gamma", "delta", "@gateway", "end"]);
 });
 
 test("a hub with a spoke behind NAT: the spokes prove each other through the hub", async () => {

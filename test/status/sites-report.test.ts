@@ -54,3 +54,13 @@ test("around a hub: a spoke pair is shown via the hub, and a spoke's detail list
   // One handshake for a spoke: its one peer, the hub.
   assert.equal(view.gateways[1]!.checks.filter((c) => c.id === "handshake").length, 1);
 });
+
+test("one probe script toward every site: the gateway's own facts once, after every site's pings, read with each site", async () => {
+  const { pairsScript } = await import("../../src/status/pair-output.ts");
+  const fact = (id: string) => ({ id, command: () => `echo ${id}`, parse: (s: string) => s });
+  const script = pairsScript({ iface: "wgA", port: 51000 }, ["beta", "gamma"].map((site) => ({ site, facts: [fact("clock"), fact("tunnel-ping"), fact("wg"), fact("firewall")] })));
+  assert.equal(script.match(/@@wgsite-fact wg'/g)!.length, 1, "the dump once");
+  assert.ok(script.lastIndexOf("tunnel-ping") < script.indexOf("@@wgsite-fact wg'"), "after every site's pings");
+  const out = pairOutputs("@@wgsite-pair beta\nB\n@@wgsite-pair gamma\nG\n@@wgsite-pair @gateway\nOWN\n@@wgsite-pair end\n");
+  assert.deepEqual([...out], [["beta", "B\nOWN"], ["gamma", "G\nOWN"]]);
+});
