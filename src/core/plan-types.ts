@@ -54,6 +54,7 @@ export type StepId =
   | `fix-${string}`
   | "unit"
   | "reload"
+  | "restrict"
   // removal
   | "files"
   | "fixes"

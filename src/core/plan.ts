@@ -1,5 +1,6 @@
 import { cidrContains, firstHost, parseAddress } from "./address.ts";
 import { configChange } from "./config-change.ts";
+import { liveRuleChange, liveRulesStep } from "./live-rules.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
@@ -159,7 +160,10 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   const pskWrite = facts ? pskNeedsWriting(input) : site.tunnel.presharedKey;
   const pskRemove = facts !== undefined && !site.tunnel.presharedKey && facts.pskHash !== undefined;
   const hookFilesChange = files.slice(1).some((f) => f.existing !== f.content) || stale.length > 0;
-  const change = configChange(files[0]!.existing, files[0]!.content);
+  const configDiff = configChange(files[0]!.existing, files[0]!.content);
+  // Only restrictPort's peer addresses changed in [Interface]: taken live (live-rules.ts).
+  const liveRules = active && configDiff === "interface" && !hookFilesChange && !retired && !keysChange ? liveRuleChange(files[0]!.existing, files[0]!.content) : undefined;
+  const change = liveRules ? "peers" : configDiff;
   // What the running interface needs: nothing, a live reload of its peers, or down with the old config and up with the new.
   const mode: "start" | "live" | "restart" | "none" = !active
     ? "start"
@@ -274,6 +278,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   });
   steps.push(...fixSteps(fixes, iface, facts));
   steps.push(unitStep(facts, iface, initOr, mode));
+  if (liveRules && mode === "live") steps.push(liveRulesStep(liveRules, iface));
 
   const bindings = [...peerKeys.values()].flatMap((k) => (k.binding ? [k.binding] : []));
   const pairs = site.sites.length > 2 ? { pairs: pairTargets(input, index) } : {};

@@ -180,3 +180,33 @@ test("the hub gets a firewall tool for its FORWARD accept, the spokes do not nee
   const installs = plan({ site, facts: site.sites.map(() => FRESH), runId: "r1" }).gateways.map((g) => g.steps.find((s) => s.id === "install")!.title);
   assert.deepEqual(installs, ["Install wireguard-tools, wireguard-go, iptables", "Install wireguard-tools, wireguard-go", "Install wireguard-tools, wireguard-go", "Install wireguard-tools, wireguard-go"]);
 });
+
+test("adding a site with restrictPort on: the others take the new peer's accept live, no restart", () => {
+  const four = load(MESH);
+  const five = load(MESH.replace("firewall:", "  epsilon:\n    lan: [10.10.14.0/24]\n    endpoint: 203.0.113.50\n    interface: wgE\n    ssh: root@203.0.113.50\nfirewall:"));
+  const keys = ["alpha", "beta", "gamma", "delta", "epsilon"].map((_, i) => Buffer.alloc(32, i + 1).toString("base64"));
+  const keyOf = (name: string) => keys[five.sites.findIndex((s) => s.name === name)]!;
+  const running = {
+    ...FRESH,
+    publicKey: keys[0]!,
+    existingConfig: renderConfig({ site: four, index: 0, peerPublicKey: keyOf, backend: "iptables-nft" }).content,
+    installed: { ...FRESH.installed, wg: true, wgQuick: true, wireguardGo: true, iptables: true },
+    firewall: { ...FRESH.firewall, backend: "iptables-nft" as const },
+    unit: { active: true, enabled: true },
+    interfaceUp: true,
+    ipForward: { runtime: true, persisted: true },
+  };
+  const alpha = plan({ site: five, facts: [running, undefined, undefined, undefined, undefined], runId: "R2" }).gateways[0]!;
+  assert.equal(alpha.traffic.effect, "live", alpha.traffic.text);
+  assert.ok(!alpha.steps.some((s) => s.id === "stop"));
+  const restrict = alpha.steps.find((s) => s.id === "restrict")!;
+  assert.equal(restrict.title, "Update restrictPort's INPUT rules live: accept 1 new peer address");
+  const run = restrict.ops[0]!.op === "run" ? restrict.ops[0]!.sh : "";
+  assert.equal(run, "{ iptables -w -C INPUT -p udp --dport 51000 -s 203.0.113.50 -m comment --comment wgsite:wgA -j ACCEPT 2>/dev/null || iptables -w -I INPUT -p udp --dport 51000 -s 203.0.113.50 -m comment --comment wgsite:wgA -j ACCEPT; }");
+  const undo = restrict.undo[0]!.op === "run" ? restrict.undo[0]!.sh : "";
+  assert.equal(undo, "{ iptables -w -D INPUT -p udp --dport 51000 -s 203.0.113.50 -m comment --comment wgsite:wgA -j ACCEPT 2>/dev/null || true; }");
+  // Dropping it again deletes exactly that accept, still live.
+  const back = plan({ site: four, facts: [{ ...running, existingConfig: renderConfig({ site: five, index: 0, peerPublicKey: keyOf, backend: "iptables-nft" }).content }, undefined, undefined, undefined], runId: "R3" }).gateways[0]!;
+  assert.equal(back.traffic.effect, "live");
+  assert.match(back.steps.find((s) => s.id === "restrict")!.title, /drop the accept of 1 former peer$/);
+});
