@@ -6,7 +6,7 @@ Commands:
   (none)                 interactive wizard (pre-filled from -c FILE when given)
   apply -c FILE          configure both gateways, verify the tunnel (asks before changing; --yes skips)
   plan -c FILE           show what apply would do (--offline: without connecting)
-  status -c FILE         live pane of both gateways (--once: one snapshot; --json)
+  status -c FILE         live pane of both gateways (--once: one snapshot; --json; --prometheus)
   remove -c FILE         undo what wgsite did on both gateways (--keep-keys keeps the keys)
 
 Options:
@@ -25,6 +25,9 @@ Options:
       --keep-keys            remove: keep the gateways' key files
       --interval SEC         status: refresh interval (default 1)
       --once                 status: print one snapshot and exit
+      --prometheus           status --once: the snapshot as Prometheus metrics (textfile collector)
+      --watch                status: keep probing without the pane, one line per change
+      --exit-on-red          status --watch: exit 3 naming the red checks as soon as one goes red
   -h, --help                 this help
   -V, --version              print the version
 
@@ -48,6 +51,9 @@ export type Options = {
   readonly keepKeys: boolean;
   readonly intervalSec: number;
   readonly once: boolean;
+  readonly prometheus: boolean;
+  readonly watch: boolean;
+  readonly exitOnRed: boolean;
 };
 
 export type Command =
@@ -92,6 +98,9 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
         "keep-keys": { type: "boolean" },
         interval: { type: "string" },
         once: { type: "boolean" },
+        prometheus: { type: "boolean" },
+        watch: { type: "boolean" },
+        "exit-on-red": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -127,9 +136,24 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
     keepKeys: v["keep-keys"] ?? false,
     intervalSec: interval,
     once: v.once ?? false,
+    prometheus: v.prometheus ?? false,
+    watch: v.watch ?? false,
+    exitOnRed: v["exit-on-red"] ?? false,
   };
   const kind = name ?? (options.nonInteractive ? "apply" : "wizard");
   if (kind !== "wizard" && !options.config) return { ok: false, message: `${kind} needs the site file: -c FILE (see examples/alpha-beta.yaml)` };
   if (options.offline && kind !== "plan") return { ok: false, message: "--offline goes with the plan command" };
+  const statusFlags = statusFlagProblem(kind, options);
+  if (statusFlags) return { ok: false, message: statusFlags };
   return { ok: true, command: { kind, options } as Command };
+}
+
+/** The alerting flags of `status` (issue 19): which go together. */
+function statusFlagProblem(kind: string, o: Options): string | undefined {
+  const given = [o.prometheus && "--prometheus", o.watch && "--watch", o.exitOnRed && "--exit-on-red"].filter((f): f is string => typeof f === "string");
+  if (given.length > 0 && kind !== "status") return `${given[0]} goes with the status command`;
+  if (o.prometheus && o.json) return "--prometheus and --json are two output formats: give one";
+  if (o.watch && (o.once || o.json || o.prometheus)) return `--watch keeps probing; ${o.once ? "--once" : o.json ? "--json" : "--prometheus"} prints one snapshot: give one`;
+  if (o.exitOnRed && !o.watch) return "--exit-on-red goes with --watch (status --once already exits 3 when a check is red)";
+  return undefined;
 }
