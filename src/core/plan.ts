@@ -7,6 +7,7 @@ import type { GatewayPlan, Plan, PlannedFile, Step, VerifyTargets, Warning } fro
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { atomicWrite, quote, restoreWrite } from "./shell.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
+import { reresolveSteps } from "./reresolve.ts";
 import type { Site } from "./site.ts";
 
 export type PlanInput = {
@@ -148,6 +149,8 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     ...(forwardingDone ? { noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` } : {}),
   });
   steps.push(...fixSteps(fixes, iface, facts));
+  // Issue 19: endpoint names re-resolved on the gateway (reresolve.ts); before the unit, whose drop-in it writes.
+  steps.push(...reresolveSteps(site, index, facts, runId));
   steps.push(unitStep(input, index, steps));
   return {
     site: self.name,

@@ -2,6 +2,7 @@ import type { HostFacts } from "./host-facts.ts";
 import { isJournal, journalPath, type Journal } from "./journal.ts";
 import type { Step } from "./plan-types.ts";
 import { configPath, keyPath, sysctlPath } from "./plan.ts";
+import { reresolveRemovalStep } from "./reresolve.ts";
 import { quote } from "./shell.ts";
 
 /**
@@ -29,6 +30,9 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
     const fixes = journal.fixes!;
     steps.push({ id: "fixes", title: `Remove wgsite's firewall and sysctl fixes (${fixes.map((f) => f.id).join(", ")})`, check: "false", change: fixes.map((f) => `{ ${f.undo}; }`).join("; "), undo: "true" });
   }
+  // Issue 19: the endpoint re-resolution job, found by its mark (reresolve.ts).
+  const reresolve = reresolveRemovalStep(iface, facts);
+  if (reresolve) steps.push(reresolve);
   const firstBackup = (path: string) => journal.backups.filter((b) => b.startsWith(`${path}.wgsite-backup-`)).sort()[0];
   const removeFiles: string[] = [];
   for (const path of [configPath(iface), `/etc/wireguard/${iface}.nft`, sysctlPath(iface)]) {

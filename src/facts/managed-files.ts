@@ -1,9 +1,10 @@
 import { sysctlPath } from "../core/plan.ts";
+import { reresolvePaths } from "../core/reresolve.ts";
 import { decodeFile, defineFact, fileCapture, type FactContext } from "./fact.ts";
 
 /** The non-secret files wgsite writes besides the config, so reruns can compare them. */
 export function managedPaths(ctx: FactContext): string[] {
-  return [sysctlPath(ctx.iface), `/etc/wireguard/${ctx.iface}.nft`];
+  return [sysctlPath(ctx.iface), `/etc/wireguard/${ctx.iface}.nft`, ...reresolvePaths(ctx.iface)];
 }
 
 export const managedFiles = defineFact({
