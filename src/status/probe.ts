@@ -1,3 +1,4 @@
+import { openrcService, timerUnit } from "../core/reresolve.ts";
 import { quote } from "../core/shell.ts";
 import type { Connection } from "../remote/connection.ts";
 import { connected } from "../facts/connected.ts";
@@ -78,7 +79,11 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
   }
   if (options.heavy) {
     facts.push(raw("mtu", pathMtuScript(quote(t.iface), quote(t.peerTunnelAddress))));
-    if (t.endpointName) facts.push(raw("resolve", `getent ahostsv4 ${quote(t.endpointName)} | awk '{print $1}' | sort -u`));
+    if (t.endpointName) {
+      // In getent's order: the first is the address the re-resolve job would pick (core/reresolve.ts).
+      facts.push(raw("resolve", `getent ahosts ${quote(t.endpointName)} | awk '!seen[$1]++ { print $1 }'`));
+      facts.push(raw("reresolve-job", `if systemctl is-active -q ${quote(timerUnit(t.iface))} 2>/dev/null || rc-service ${quote(openrcService(t.iface))} status >/dev/null 2>&1; then echo active; else echo inactive; fi`));
+    }
     facts.push(raw("neighbors", lanNeighbors.command(ctx)));
     const hosts = known.hosts ?? (options.remoteHosts ?? []).filter(isHostLiteral).join(" ");
     if (t.localLanAddress && hosts) {
@@ -174,6 +179,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
         ...(latency ? { latency } : {}),
         ...(parsePathMtu(parts.get("mtu")!) ? { pathMtu: parsePathMtu(parts.get("mtu")!) } : {}),
         ...(parts.has("resolve") ? { resolved: parts.get("resolve")!.split("\n").map((l) => l.trim()).filter(Boolean) } : {}),
+        ...(parts.has("reresolve-job") ? { reresolveJob: parts.get("reresolve-job")!.trim() === "active" } : {}),
         ...(parts.has("neighbors") ? { neighbors: lanNeighbors.parse(parts.get("neighbors")!, ctx) } : {}),
         ...(lanHosts.length > 0 ? { lanHosts } : {}),
       }
