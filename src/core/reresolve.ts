@@ -59,7 +59,10 @@ export function endpointName(site: Site, index: 0 | 1): { readonly name: string;
 /**
  * The job's script. It reads the peers from the interface instead of naming a key, so it outlives a
  * key rotation; wgsite's interface has the one peer. An address the name still resolves to is kept
- * (a name with several records does not flap); otherwise the first one getent gives is set.
+ * (a name with several records does not flap) but set again, as wireguard-tools' reresolve-dns does:
+ * that clears the source address WireGuard caches for the peer, which is stale after this gateway's
+ * own address changed (the lab's moved gateway answered from its old address until then). Otherwise
+ * the first address getent gives is set.
  */
 export function reresolveScript(iface: string, name: string, port: number, peer: string): string {
   return `#!/bin/sh
@@ -82,7 +85,13 @@ once() {
     if [ -z "$addrs" ]; then echo "wgsite-reresolve: $NAME does not resolve; $IF keeps its endpoint" >&2; continue; fi
     current=$(wg show "$IF" endpoints | awk -v k="$key" '$1 == k { print $2 }')
     host=\${current%:*}; host=\${host#[}; host=\${host%]}
-    for a in $addrs; do [ "$a" = "$host" ] && continue 2; done
+    ep=
+    for a in $addrs; do [ "$a" = "$host" ] && ep=$current; done
+    if [ -n "$ep" ]; then
+      # Set again all the same: that drops the source address cached for the peer, stale when this gateway moved.
+      wg set "$IF" peer "$key" endpoint "$ep"
+      continue
+    fi
     first=$(echo "$addrs" | head -n 1)
     case $first in *:*) ep="[$first]:$PORT" ;; *) ep="$first:$PORT" ;; esac
     wg set "$IF" peer "$key" endpoint "$ep" && echo "wgsite-reresolve: $IF: $NAME is $first now; endpoint \${current:-(none)} -> $ep"

@@ -9,7 +9,8 @@ export function managedPaths(ctx: FactContext): string[] {
 
 export const managedFiles = defineFact({
   id: "managed-files",
-  command: (ctx) => managedPaths(ctx).map((p) => fileCapture(p)).join("; echo; "),
+  // Exactly one line per path: a missing file's "-" comes with its own newline, base64's without.
+  command: (ctx) => managedPaths(ctx).map((p) => `printf '%s\\n' "$(${fileCapture(p)})"`).join("; "),
   parse: (out, ctx) => {
     const parts = out.split("\n");
     const result: Record<string, string | undefined> = {};

@@ -124,12 +124,14 @@ esac
   }
 }
 
-test("the job: a stale handshake and a new address move the peer; fresh, or still one of the name's addresses, it does nothing", () => {
+test("the job: a stale handshake and a new address move the peer; an address the name still has is kept; fresh, nothing", () => {
   const moved = runJob({ handshakeAge: 200, endpoint: "192.0.2.2:51000", resolves: ["192.0.2.22"] });
   assert.deepEqual(moved.sets, ["wg set wgA peer KEY= endpoint 192.0.2.22:51000"]);
   assert.equal(moved.stdout, "wgsite-reresolve: wgA: beta.lab.example is 192.0.2.22 now; endpoint 192.0.2.2:51000 -> 192.0.2.22:51000\n");
   assert.deepEqual(runJob({ handshakeAge: 20, endpoint: "192.0.2.2:51000", resolves: ["192.0.2.22"] }).sets, [], "fresh handshake: left alone");
-  assert.deepEqual(runJob({ handshakeAge: 200, endpoint: "192.0.2.2:51000", resolves: ["192.0.2.22", "192.0.2.2"] }).sets, [], "still one of its addresses");
+  const same = runJob({ handshakeAge: 200, endpoint: "192.0.2.2:51000", resolves: ["192.0.2.22", "192.0.2.2"] });
+  assert.deepEqual(same.sets, ["wg set wgA peer KEY= endpoint 192.0.2.2:51000"], "still one of its addresses: kept, set again (a fresh source address)");
+  assert.equal(same.stdout, "", "nothing to log");
   assert.deepEqual(runJob({ handshakeAge: -1, endpoint: "(none)", resolves: ["192.0.2.22"] }).sets, ["wg set wgA peer KEY= endpoint 192.0.2.22:51000"], "never a handshake, no endpoint");
   assert.deepEqual(runJob({ handshakeAge: 200, endpoint: "[2001:db8::2]:51000", resolves: ["2001:db8::3"] }).sets, ["wg set wgA peer KEY= endpoint [2001:db8::3]:51000"]);
   const silent = runJob({ handshakeAge: 200, endpoint: "192.0.2.2:51000", resolves: [] });
