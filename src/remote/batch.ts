@@ -45,6 +45,8 @@ export function batchScript(steps: readonly Step[], ctx: OpContext, extra: reado
  * gateway (the responder) first waits up to half a second for the first one's handshake: two
  * initiations that cross on the wire each replace the other's state, both responses are then invalid
  * and both sides wait 5 s for the retry (seen in wireguard-go's log on the lab, 2 first applies in 5).
+ * A handshake older than 120 s counts as none: the session is due for a new one (a rerun after an idle
+ * spell, whose crossed initiations cost 5.5 s once on the lab).
  */
 export function verifyScript(v: VerifyTargets, timeoutSec: number, responder = false): string {
   const iface = quote(v.interface);
@@ -52,7 +54,7 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number, responder = f
     `echo "${STEP_MARK} start verify"`,
     `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} ))`,
     ...(responder
-      ? [`i=0; while [ $i -lt 25 ] && ! wg show ${iface} latest-handshakes 2>/dev/null | awk '$2 > 0 { f = 1 } END { exit !f }'; do sleep 0.02; i=$((i + 1)); done`]
+      ? [`i=0; while [ $i -lt 25 ] && ! wg show ${iface} latest-handshakes 2>/dev/null | awk -v now="$(date +%s)" '$2 > now - 120 { f = 1 } END { exit !f }'; do sleep 0.02; i=$((i + 1)); done`]
       : []),
     `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(v.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`,
     verifyProbeScript(v),
