@@ -1,7 +1,7 @@
 import { isAddressLiteral } from "./address.ts";
 import type { HostFacts } from "./host-facts.ts";
-import type { Step } from "./plan-types.ts";
-import { atomicWrite, quote, restoreWrite } from "./shell.ts";
+import type { Op, Step } from "./plan-types.ts";
+import { quote } from "./shell.ts";
 import { peerOf, type Site } from "./site.ts";
 
 /**
@@ -217,11 +217,11 @@ export function removeJobCommand(iface: string, init: JobInit): string {
 }
 
 /**
- * The plan's steps for the job on gateway `index` (the current Step shape): install it when the peer's
- * endpoint is a name, take it away when it no longer is. Offline (no facts) the install is planned
- * for systemd and nothing is planned for removal.
+ * The plan's steps for the job on gateway `index`: install it when the peer's endpoint is a name,
+ * take it away when it no longer is. Offline (no facts) the install is planned for systemd and
+ * nothing is planned for removal.
  */
-export function reresolveSteps(site: Site, index: 0 | 1, facts: HostFacts | undefined, runId: string): Step[] {
+export function reresolveSteps(site: Site, index: 0 | 1, facts: HostFacts | undefined): Step[] {
   const iface = site.sites[index].interface;
   const init = initOf(facts);
   const files = reresolveFiles(site, index, init);
@@ -232,36 +232,38 @@ export function reresolveSteps(site: Site, index: 0 | 1, facts: HostFacts | unde
     return [
       {
         id: "reresolve",
+        phase: "configure",
         title: `Remove the endpoint re-resolution job of ${iface} (the endpoint is an address now)`,
-        check: left.map((p) => `! test -e ${quote(p)}`).join(" && "),
-        change: removeJobCommand(iface, init),
-        undo: "true",
+        ops: [{ op: "run", sh: removeJobCommand(iface, init) }],
+        // Put back by the rollback of this run: the files' backups are not kept by the job's removal.
+        undo: [],
       },
     ];
   }
   const ep = endpointName(site, index)!;
   const same = facts !== undefined && files.every((f) => existing(f.path) === f.content);
-  const write = files.map((f) => atomicWrite(f.path, f.content, f.mode, runId));
   const start =
     init === "openrc"
       ? `rc-update add ${openrcService(iface)} default >/dev/null && rc-service ${openrcService(iface)} restart`
       : `systemctl daemon-reload && systemctl enable -q ${timerUnit(iface)} && systemctl restart ${timerUnit(iface)}`;
-  const restore = files.map((f) => restoreWrite(f.path, runId, typeof existing(f.path) === "string"));
   const wasThere = typeof existing(files[0]!.path) === "string";
   const stop =
     init === "openrc"
       ? `{ rc-service ${openrcService(iface)} stop; rc-update del ${openrcService(iface)} default; } >/dev/null 2>&1`
       : `systemctl disable -q --now ${timerUnit(iface)} >/dev/null 2>&1`;
-  const reload = init === "openrc" ? [] : ["systemctl daemon-reload"];
+  const ops: Op[] = [...files.map((f): Op => ({ op: "write", path: f.path, mode: f.mode, content: f.content })), { op: "run", sh: start }];
+  const undo: Op[] = [
+    ...(wasThere ? [] : [{ op: "run", sh: stop, mayFail: true } as const]),
+    ...files.map((f): Op => ({ op: "restore", path: f.path, existed: typeof existing(f.path) === "string" })),
+    ...(init === "openrc" ? [] : [{ op: "run", sh: "systemctl daemon-reload", mayFail: true } as const]),
+  ];
   return [
     {
       id: "reresolve",
+      phase: "configure",
       title: `Install the endpoint re-resolution job for ${ep.name} (${init === "openrc" ? openrcService(iface) : timerUnit(iface)}, every ${EVERY_SEC} s)`,
       reason: `${ep.peer}'s endpoint is a DNS name: wg-quick resolves it once, at start; the job follows an address change, and wg-quick@${iface} waits for the name at boot`,
-      check: files.map((f) => `printf %s ${quote(f.content)} | cmp -s - ${quote(f.path)}`).join(" && "),
-      change: [...write, start].join(" && "),
-      undo: [...(wasThere ? [] : [stop]), ...restore, ...reload, "true"].join("; "),
-      ...(same ? { noop: `${timerUnit(iface).replace(/\.timer$/, "")} job already installed for ${ep.name}` } : {}),
+      ...(same ? { ops: [], undo: [], noop: `${timerUnit(iface).replace(/\.timer$/, "")} job already installed for ${ep.name}` } : { ops, undo }),
     },
   ];
 }
@@ -270,5 +272,5 @@ export function reresolveSteps(site: Site, index: 0 | 1, facts: HostFacts | unde
 export function reresolveRemovalStep(iface: string, facts: HostFacts): Step | undefined {
   const present = reresolvePaths(iface).some((p) => facts.files[p]?.includes(MARK));
   if (!present) return undefined;
-  return { id: "reresolve", title: `Remove the endpoint re-resolution job of ${iface}`, check: "false", change: removeJobCommand(iface, initOf(facts)), undo: "true" };
+  return { id: "reresolve", phase: "configure", title: `Remove the endpoint re-resolution job of ${iface}`, ops: [{ op: "run", sh: removeJobCommand(iface, initOf(facts)) }], undo: [] };
 }

@@ -1,3 +1,4 @@
+import type { Op } from "../../src/core/plan-types.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -43,8 +44,8 @@ test("the site file takes DNS names as endpoints, with or without a port", () =>
 test("address endpoints: no job, no steps", () => {
   const s = siteWith("192.0.2.1", "192.0.2.2");
   assert.deepEqual(reresolveFiles(s, 0, "systemd"), []);
-  assert.deepEqual(reresolveSteps(s, 0, fresh, "r1"), []);
-  assert.deepEqual(reresolveSteps(s, 0, undefined, "r1"), []);
+  assert.deepEqual(reresolveSteps(s, 0, fresh), []);
+  assert.deepEqual(reresolveSteps(s, 0, undefined), []);
 });
 
 test("systemd: script, service, timer every 30 s, and the boot drop-in for wg-quick@", () => {
@@ -153,24 +154,29 @@ test("plan: one step before the unit installs the job; nothing to do once the fi
   const step = steps.find((s) => s.id === "reresolve")!;
   assert.equal(step.title, "Install the endpoint re-resolution job for beta.lab.example (wgsite-reresolve-wgA.timer, every 30 s)");
   assert.equal(step.noop, undefined);
-  assert.match(step.change, /systemctl daemon-reload && systemctl enable -q wgsite-reresolve-wgA\.timer && systemctl restart wgsite-reresolve-wgA\.timer$/);
-  assert.match(step.undo, /^systemctl disable -q --now wgsite-reresolve-wgA\.timer/);
+  const sh = (ops: readonly Op[]) => ops.map((o) => (o.op === "run" ? o.sh : o.op === "write" || o.op === "restore" ? `${o.op} ${o.path}` : o.op)).join("\n");
+  assert.match(sh(step.ops), /systemctl daemon-reload && systemctl enable -q wgsite-reresolve-wgA\.timer && systemctl restart wgsite-reresolve-wgA\.timer$/);
+  assert.match(sh(step.ops), /^write \/usr\/local\/sbin\/wgsite-reresolve-wgA$/m);
+  const script = step.ops.find((o) => o.op === "write" && o.path === "/usr/local/sbin/wgsite-reresolve-wgA");
+  assert.equal(script?.op === "write" && script.mode, "0755");
+  assert.match(sh(step.undo), /^systemctl disable -q --now wgsite-reresolve-wgA\.timer/);
+  assert.match(sh(step.undo), /^restore \/etc\/systemd\/system\/wg-quick@wgA\.service\.d\/wgsite-dns\.conf$/m);
   assert.equal(plan({ site: named, facts: [fresh, fresh], runId: "r1" }).gateways[1].steps.some((s) => s.id === "reresolve"), false);
 
   const installed: HostFacts = { ...fresh, files: { ...fresh.files, ...Object.fromEntries(reresolveFiles(named, 0, "systemd").map((f) => [f.path, f.content])) } };
-  assert.equal(reresolveSteps(named, 0, installed, "r2")[0]!.noop, "wgsite-reresolve-wgA job already installed for beta.lab.example");
+  assert.equal(reresolveSteps(named, 0, installed)[0]!.noop, "wgsite-reresolve-wgA job already installed for beta.lab.example");
 
   const addressAgain = siteWith("192.0.2.1", "192.0.2.2");
-  const [gone] = reresolveSteps(addressAgain, 0, installed, "r3");
+  const [gone] = reresolveSteps(addressAgain, 0, installed);
   assert.equal(gone!.title, "Remove the endpoint re-resolution job of wgA (the endpoint is an address now)");
-  assert.equal(gone!.change, removeJobCommand("wgA", "systemd"));
-  assert.match(gone!.change, /^systemctl disable -q --now wgsite-reresolve-wgA\.timer >\/dev\/null 2>&1; \{ ! grep -qs '\^# managed by wgsite' \/usr\/local\/sbin\/wgsite-reresolve-wgA \|\| rm -f \/usr\/local\/sbin\/wgsite-reresolve-wgA; \}/);
+  assert.deepEqual(gone!.ops, [{ op: "run", sh: removeJobCommand("wgA", "systemd") }]);
+  assert.match(removeJobCommand("wgA", "systemd"), /^systemctl disable -q --now wgsite-reresolve-wgA\.timer >\/dev\/null 2>&1; \{ ! grep -qs '\^# managed by wgsite' \/usr\/local\/sbin\/wgsite-reresolve-wgA \|\| rm -f \/usr\/local\/sbin\/wgsite-reresolve-wgA; \}/);
 });
 
 test("remove takes the job away, found by its mark", () => {
   const journal = { managedBy: "wgsite", version: 1, interface: "wgA", site: "alpha", firstRun: "r1", lastRun: "r1", before: { unitEnabled: false, unitActive: false, ipForward: false, configExisted: false, keyExisted: false, pskExisted: false }, created: [], backups: [] };
   const installed: HostFacts = { ...fresh, journal, files: { ...fresh.files, ...Object.fromEntries(reresolveFiles(named, 0, "systemd").map((f) => [f.path, f.content])) } } as HostFacts;
   const { steps } = removalSteps("wgA", installed, false);
-  assert.equal(steps.find((s) => s.id === "reresolve")?.change, removeJobCommand("wgA", "systemd"));
+  assert.deepEqual(steps.find((s) => s.id === "reresolve")?.ops, [{ op: "run", sh: removeJobCommand("wgA", "systemd") }]);
   assert.equal(removalSteps("wgA", { ...installed, files: {} }, false).steps.some((s) => s.id === "reresolve"), false);
 });

@@ -22,7 +22,7 @@ test("status alert flags: the combinations that make no sense exit 2 before anyt
     [["status", "-c", site, "--watch", "--once"], /--watch keeps probing; --once prints one snapshot/],
     [["status", "-c", site, "--watch", "--prometheus"], /--watch keeps probing; --prometheus prints one snapshot/],
     [["status", "-c", site, "--once", "--prometheus", "--json"], /--prometheus and --json are two output formats/],
-    [["plan", "-c", site, "--prometheus"], /--prometheus goes with the status command/],
+    [["plan", "-c", site, "--prometheus"], /--prometheus does nothing for plan; it goes with status/],
   ];
   for (const [args, message] of cases) {
     const r = runCli(args);
