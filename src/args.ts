@@ -9,6 +9,7 @@ Commands:
   plan -c FILE           show what apply would do (--offline: without connecting)
   status -c FILE         live pane of both gateways (--once: one snapshot; --json; --prometheus)
   remove -c FILE         undo what wgsite did on both gateways (--keep-keys keeps the keys)
+  rotate -c FILE         new private keys made on both gateways, taken live (--psk: a new preshared key too)
 
 Options:
   -c, --config FILE          the site file (YAML; - reads it from standard input); see examples/alpha-beta.yaml
@@ -24,6 +25,7 @@ Options:
       --no-rollback          keep a failed apply's state for debugging
       --adopt                take over an existing config of the same name (a backup is kept)
       --keep-keys            remove: keep the gateways' key files
+      --psk                  rotate: a new preshared key as well (the site file must have tunnel.presharedKey)
       --interval SEC         status: refresh interval (default 1)
       --once                 status: print one snapshot and exit
       --prometheus           status --once: the snapshot as Prometheus metrics (textfile collector)
@@ -55,6 +57,7 @@ export type Options = {
   readonly prometheus: boolean;
   readonly watch: boolean;
   readonly exitOnRed: boolean;
+  readonly psk: boolean;
 };
 
 export type Command =
@@ -64,11 +67,12 @@ export type Command =
   | { readonly kind: "apply"; readonly options: Options }
   | { readonly kind: "plan"; readonly options: Options }
   | { readonly kind: "status"; readonly options: Options }
-  | { readonly kind: "remove"; readonly options: Options };
+  | { readonly kind: "remove"; readonly options: Options }
+  | { readonly kind: "rotate"; readonly options: Options };
 
 export type ParsedArgs = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly message: string };
 
-const COMMANDS = ["apply", "plan", "status", "remove"] as const;
+const COMMANDS = ["apply", "plan", "status", "remove", "rotate"] as const;
 
 function positiveNumber(text: string | undefined, flag: string, fallback: number): number | string {
   if (text === undefined) return fallback;
@@ -84,16 +88,16 @@ type Kind = Command["kind"];
  * (never prompt) fits every command.
  */
 const OPTION_COMMANDS: Record<string, readonly Kind[]> = {
-  "non-interactive": ["wizard", "apply", "plan", "status", "remove"],
-  yes: ["apply"],
-  json: ["apply", "plan", "status", "remove"],
+  "non-interactive": ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  yes: ["apply", "rotate"],
+  json: ["apply", "plan", "status", "remove", "rotate"],
   offline: ["plan"],
-  "ssh-config": ["wizard", "apply", "plan", "status", "remove"],
-  "known-hosts": ["wizard", "apply", "plan", "status", "remove"],
-  identity: ["wizard", "apply", "plan", "status", "remove"],
-  "accept-new-host-keys": ["apply", "plan", "status", "remove"],
-  "verify-timeout": ["wizard", "apply"],
-  "no-rollback": ["wizard", "apply"],
+  "ssh-config": ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  "known-hosts": ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  identity: ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  "accept-new-host-keys": ["apply", "plan", "status", "remove", "rotate"],
+  "verify-timeout": ["wizard", "apply", "rotate"],
+  "no-rollback": ["wizard", "apply", "rotate"],
   adopt: ["apply", "plan"],
   "keep-keys": ["remove"],
   interval: ["wizard", "status"],
@@ -101,6 +105,7 @@ const OPTION_COMMANDS: Record<string, readonly Kind[]> = {
   prometheus: ["status"],
   watch: ["status"],
   "exit-on-red": ["status"],
+  psk: ["rotate"],
 };
 
 /** What `plan --offline` never does: connect. (--ssh-config, --known-hosts and --identity still shape the SSH route it prints.) */
@@ -135,6 +140,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
         prometheus: { type: "boolean" },
         watch: { type: "boolean" },
         "exit-on-red": { type: "boolean" },
+        psk: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -183,6 +189,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
     prometheus: v.prometheus ?? false,
     watch: v.watch ?? false,
     exitOnRed: v["exit-on-red"] ?? false,
+    psk: v.psk ?? false,
   };
   const kind = (name ?? (options.nonInteractive ? "apply" : "wizard")) as Kind;
   if (kind !== "wizard" && !options.config) return { ok: false, message: `${kind} needs the site file: -c FILE (see examples/alpha-beta.yaml)` };

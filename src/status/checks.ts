@@ -28,6 +28,7 @@ export const CHECK_IDS = [
   "lan-host",
   "mtu",
   "latency",
+  "key-age",
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -194,6 +195,8 @@ export function checks(site: Site, index: 0 | 1, sample: StatusSample, peerSampl
   if (host) out.push(host);
   out.push(mtuCheck(site, index, sample));
   out.push(latencyCheck(site, index, sample, !local));
+  const keyAge = keyAgeCheck(site, sample);
+  if (keyAge) out.push(keyAge);
   return out;
 }
 
@@ -299,6 +302,17 @@ function lanHostCheck(site: Site, index: 0 | 1, sample: StatusSample): Check | u
     `${pings.map((p) => p.address).join(", ")} no answer`,
     `hosts heard on ${other.name}'s LAN do not answer: if they answer pings at all, their route back to ${site.sites[index].lan.map((l) => l.text).join(", ")} must go via ${gateway} (the LAN's default router, or a static route)`,
   );
+}
+
+const DAY_SEC = 86_400;
+
+/** Only with keys.maxAgeDays in the site file: yellow once the private key is older (the key's own file says when it was made). */
+function keyAgeCheck(site: Site, sample: StatusSample): Check | undefined {
+  const limit = site.keys?.maxAgeDays;
+  if (limit === undefined || sample.keyMadeAt === undefined) return undefined;
+  const days = Math.max(0, Math.floor((sample.clock - sample.keyMadeAt) / DAY_SEC));
+  const detail = `${days} day${days === 1 ? "" : "s"} old (limit ${limit})`;
+  return check("key-age", "key age", days > limit ? "yellow" : "green", detail, "wgsite rotate -c <site file> makes new keys on both gateways, taken live");
 }
 
 function mtuCheck(site: Site, index: 0 | 1, sample: StatusSample): Check {

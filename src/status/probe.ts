@@ -98,6 +98,8 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
     raw("wg", `wg show ${quote(t.iface)} dump | ${DUMP_REDACT}`),
     raw("link", interfaceState.command(ctx)),
     raw("unit", unitState.command(ctx)),
+    // When the private key was made (its file is written once, by wgsite apply or rotate): the keys' age.
+    raw("key-made", `stat -c %Y ${quote(`/etc/wireguard/${t.iface}.key`)} 2>/dev/null`),
     raw("ip-forward", ipForward.command(ctx)),
     raw("rp-filter", rpFilter.command(ctx)),
     raw("addresses", elided(connected.command(ctx), known.addresses)),
@@ -195,6 +197,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
     ...(wg ? { wg } : {}),
     ...(linkText.trim() ? { link: { up: interfaceState.parse(linkText, ctx), ...(mtu ? { mtu: Number(mtu) } : {}) } } : {}),
     unit: unitState.parse(parts.get("unit") ?? "", ctx),
+    ...(/^\d+$/.test((parts.get("key-made") ?? "").trim()) ? { keyMadeAt: Number(parts.get("key-made")!.trim()) } : {}),
     ipForward: ipForward.parse(parts.get("ip-forward") ?? "", ctx),
     rpFilter: rpFilter.parse(parts.get("rp-filter") ?? "", ctx),
     addresses: parsedOnce(addresses, () => connected.parse(addresses?.text ?? "", ctx)),

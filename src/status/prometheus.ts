@@ -40,6 +40,7 @@ export function prometheusText(site: Site, gateways: readonly [GatewayView, Gate
     latency: family("wgsite_lan_latency_seconds", "gauge", "Average round trip of 10 pings from this LAN to the peer's LAN through the tunnel."),
     loss: family("wgsite_lan_loss_ratio", "gauge", "Share of those 10 pings lost, 0 to 1."),
     mtu: family("wgsite_path_mtu_bytes", "gauge", "Largest packet that crossed the tunnel with don't-fragment set."),
+    keyAge: family("wgsite_private_key_age_seconds", "gauge", "Age of the gateway's private key (its file's mtime on the gateway's clock); wgsite rotate makes a new one."),
     check: family("wgsite_check_status", "gauge", "Each health check of wgsite status as a state set: 1 for the state it is in (green, yellow, red)."),
   };
   for (const [i, g] of gateways.entries()) {
@@ -66,6 +67,7 @@ export function prometheusText(site: Site, gateways: readonly [GatewayView, Gate
       f.loss.series.push({ labels, value: lat.lossPct / 100 });
     }
     if (s.heavy?.pathMtu?.pathMtu !== undefined) f.mtu.series.push({ labels, value: s.heavy.pathMtu.pathMtu });
+    if (s.keyMadeAt !== undefined) f.keyAge.series.push({ labels, value: Math.max(0, s.clock - s.keyMadeAt) });
     for (const c of g.checks) {
       for (const state of STATES) f.check.series.push({ labels: { ...labels, check: c.id, state }, value: c.status === state ? 1 : 0 });
     }

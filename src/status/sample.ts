@@ -43,6 +43,8 @@ export type StatusSample = {
   /** Gateway clock (epoch seconds): handshake ages are computed against it, not against ours. */
   readonly clock: number;
   readonly init: HostFacts["init"];
+  /** When the gateway's private key file was written (epoch seconds, the gateway's clock); undefined: no key file. */
+  readonly keyMadeAt?: number;
   /** Undefined when the interface does not exist (or wg is missing). */
   readonly wg?: WgDump;
   /** Undefined when the interface does not exist. */

@@ -180,3 +180,20 @@ test("remove takes the job away, found by its mark", () => {
   assert.deepEqual(steps.find((s) => s.id === "reresolve")?.ops, [{ op: "run", sh: removeJobCommand("wgA", "systemd") }]);
   assert.equal(removalSteps("wgA", { ...installed, files: {} }, false).steps.some((s) => s.id === "reresolve"), false);
 });
+
+test("rotate: a new key made beside the old one kept aside, both peers' keys bound again, taken live", () => {
+  const s = siteWith("192.0.2.1", "192.0.2.2");
+  const running = (key: string, config?: string): HostFacts => ({ ...fresh, publicKey: key, unit: { enabled: true, active: true }, interfaceUp: true, existingConfig: config });
+  const [ka, kb] = ["A".repeat(43) + "=", "B".repeat(43) + "="];
+  // The configs a converged apply left: what the rotation changes.
+  const converged = plan({ site: s, facts: [running(ka), running(kb)], runId: "r8" }).gateways.map((g) => g.files[0]!.content);
+  const first = plan({ site: s, facts: [running(ka, converged[0]), running(kb, converged[1])], runId: "r9", rotate: { psk: false } });
+  const alpha = first.gateways[0];
+  const keys = alpha.steps.find((s) => s.id === "keys")!;
+  assert.deepEqual(keys.ops, [{ op: "move", from: "/etc/wireguard/wgA.key", to: "/etc/wireguard/wgA.key.wgsite-backup-r9" }, { op: "genkey", path: "/etc/wireguard/wgA.key" }]);
+  assert.deepEqual(keys.undo[0], { op: "move", from: "/etc/wireguard/wgA.key.wgsite-backup-r9", to: "/etc/wireguard/wgA.key" });
+  assert.equal(alpha.bindings.length, 1, "the peer's new public key is bound from its prepare phase");
+  assert.equal(alpha.traffic.effect, "live");
+  assert.ok(alpha.steps.some((s) => s.ops.some((o) => o.op === "reload-peers")));
+  assert.ok(!alpha.steps.some((s) => s.ops.some((o) => o.op === "unit" && o.action !== "enable")), "no restart");
+});

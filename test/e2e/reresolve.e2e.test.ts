@@ -113,7 +113,7 @@ test("beta moves to a new address and its record follows: the tunnel comes back 
 });
 
 test("remove takes the job and the boot wait away on both gateways", { skip, timeout: 5 * MIN }, async () => {
-  const r = await wgsite(lab, ["remove", "-c", site, "--yes"]);
+  const r = await wgsite(lab, ["remove", "-c", site]);
   assert.equal(r.code, 0, r.stderr);
   for (const [side, iface] of [["alpha", "wgA"], ["beta", "wgB"]] as const) {
     const left = await gw(side, `ls /usr/local/sbin/wgsite-reresolve-${iface} /etc/systemd/system/wgsite-reresolve-${iface}.* /etc/systemd/system/wg-quick@${iface}.service.d 2>/dev/null; true`);

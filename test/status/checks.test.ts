@@ -301,3 +301,14 @@ test("the probe resolves an endpoint name with getent ahosts, in its order, and 
   assert.deepEqual(sample.heavy?.resolved, ["198.51.100.7", "2001:db8::7"]);
   assert.equal(sample.heavy?.reresolveJob, false);
 });
+
+test("key age: only with keys.maxAgeDays; green within it, yellow past it with wgsite rotate as the fix", () => {
+  const made = alpha.clock - 40 * 86_400;
+  assert.equal(one(checks(site, 0, { ...alpha, keyMadeAt: made }, beta), "key-age"), undefined, "no limit, no check");
+  const limited = { ...site, keys: { maxAgeDays: 90 } };
+  assert.deepEqual(one(checks(limited, 0, { ...alpha, keyMadeAt: made }, beta), "key-age"), { id: "key-age", title: "key age", status: "green", detail: "40 days old (limit 90)" });
+  const old = one(checks({ ...site, keys: { maxAgeDays: 30 } }, 0, { ...alpha, keyMadeAt: made }, beta), "key-age");
+  assert.equal(old?.status, "yellow");
+  assert.equal(old?.detail, "40 days old (limit 30)");
+  assert.match(old?.hint ?? "", /wgsite rotate/);
+});
