@@ -77,6 +77,30 @@ STALE=${STALE_AFTER_SEC}
 
 addresses() { getent ahosts "$NAME" | awk '!seen[$1]++ { print $1 }'; }
 
+# restrictPort opened the port to the address the name had at apply time: it follows the peer to the new one.
+follow_firewall() {
+  old=$1 new=$2
+  lp=$(wg show "$IF" listen-port 2>/dev/null) || return 0
+  ipt() { case $1 in *:*) echo ip6tables ;; *) echo iptables ;; esac; }
+  if [ -n "$old" ] && command -v iptables >/dev/null 2>&1; then
+    o=$(ipt "$old"); n=$(ipt "$new")
+    if $o -w -C INPUT -p udp --dport "$lp" -s "$old" -m comment --comment "wgsite:$IF" -j ACCEPT 2>/dev/null; then
+      $o -w -D INPUT -p udp --dport "$lp" -s "$old" -m comment --comment "wgsite:$IF" -j ACCEPT
+      $n -w -I INPUT -p udp --dport "$lp" -s "$new" -m comment --comment "wgsite:$IF" -j ACCEPT
+      echo "wgsite-reresolve: $IF: UDP $lp now accepted from $new instead of $old"
+    fi
+  fi
+  t=wgsite_$(printf %s "$IF" | tr -c 'A-Za-z0-9_' '_')
+  if command -v nft >/dev/null 2>&1 && nft list chain inet "$t" input >/dev/null 2>&1; then
+    case $new in
+      *:*) keep="ip6 saddr != $new drop"; other="meta nfproto ipv4 drop" ;;
+      *) keep="ip saddr != $new drop"; other="meta nfproto ipv6 drop" ;;
+    esac
+    nft flush chain inet "$t" input && nft add rule inet "$t" input udp dport "$lp" $keep && nft add rule inet "$t" input udp dport "$lp" $other &&
+      echo "wgsite-reresolve: $IF: UDP $lp now accepted from $new only (nft table $t)"
+  fi
+}
+
 once() {
   now=$(date +%s)
   wg show "$IF" latest-handshakes 2>/dev/null | while read -r key hs; do
@@ -95,6 +119,7 @@ once() {
     first=$(echo "$addrs" | head -n 1)
     case $first in *:*) ep="[$first]:$PORT" ;; *) ep="$first:$PORT" ;; esac
     wg set "$IF" peer "$key" endpoint "$ep" && echo "wgsite-reresolve: $IF: $NAME is $first now; endpoint \${current:-(none)} -> $ep"
+    follow_firewall "$host" "$first"
   done
 }
 
