@@ -23,6 +23,7 @@ import { pskHash } from "./psk-hash.ts";
 import { publicKey } from "./public-key.ts";
 import { routes } from "./routes.ts";
 import { rpFilter } from "./rp-filter.ts";
+import { serviceScript } from "./service-script.ts";
 import { udpPorts } from "./udp-ports.ts";
 import { unitState } from "./unit-state.ts";
 
@@ -47,6 +48,7 @@ export const ALL_FACTS = [
   connected,
   lanNeighbors,
   journal,
+  serviceScript,
 ] as const;
 
 const MARK = "@@wgsite-fact";
@@ -142,6 +144,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
+    ...(parts.has(serviceScript.id) ? { serviceScript: get(serviceScript) } : {}),
     privilege: priv as Privilege,
     firewallRaw: raw,
     ...(client ? { sshClient: client } : {}),
