@@ -1,5 +1,5 @@
 import { OPENRC_SCRIPT_PATH, openrcServiceScript } from "./openrc-service.ts";
-import { quote } from "./shell.ts";
+import { atomicWrite, quote } from "./shell.ts";
 
 /** The init systems wgsite drives: every command that touches the wg-quick service comes from here. */
 export type InitSystem = "systemd" | "openrc";
@@ -125,4 +125,21 @@ export function serviceScriptFiles(init: InitSystem, facts: { readonly serviceSc
   if (!have.script) out.push({ path: OPENRC_SCRIPT_PATH, mode: "0755", content: openrcServiceScript() });
   if (!have.link) out.push({ path: `${OPENRC_SCRIPT_PATH}.${iface}`, symlinkTo: "wg-quick" });
   return out;
+}
+
+/** Shell that installs service files (script as temp + rename, symlink by `ln -sfn`), for executors that run shell. */
+export function installServiceFilesCommand(files: readonly ServiceFile[], runId: string): string {
+  return files
+    .map((f) => ("symlinkTo" in f ? `ln -sfn ${quote(f.symlinkTo)} ${quote(f.path)}` : atomicWrite(f.path, f.content, f.mode, runId)))
+    .join(" && ");
+}
+
+/** The undo of installServiceFilesCommand: these files were absent before, so they go. */
+export function removeServiceFilesCommand(files: readonly ServiceFile[]): string {
+  return `rm -f ${files.map((f) => quote(f.path)).join(" ")}`;
+}
+
+/** The init wgsite drives for a gateway's `init` fact; an unknown init gets systemd's commands (and a refusal in the plan). */
+export function initOf(init: "systemd" | "openrc" | "unknown"): InitSystem {
+  return init === "openrc" ? "openrc" : "systemd";
 }

@@ -2,6 +2,7 @@ import type { HostFacts } from "./host-facts.ts";
 import type { GatewayPlan } from "./plan-types.ts";
 import { keyPath, sysctlPath } from "./plan.ts";
 import { atomicWrite } from "./shell.ts";
+import { serviceScriptFiles } from "./init-system.ts";
 import type { SiteDef } from "./site.ts";
 
 /** What wgsite did to a gateway, kept there so `remove` undoes exactly that and nothing else. */
@@ -51,6 +52,8 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
   if (facts.files[sysctl] === undefined && gp.steps.some((s) => s.id === "forwarding" && !s.noop)) created.add(sysctl);
   if (!before.keyExisted) created.add(keyPath(def.interface));
   if (!before.pskExisted && gp.steps.some((s) => s.id === "psk")) created.add(`/etc/wireguard/${def.interface}.psk`);
+  // h20: the OpenRC script and symlink wgsite installs where the system had none.
+  if (facts.init === "openrc") for (const f of serviceScriptFiles("openrc", facts, def.interface)) created.add(f.path);
   return {
     managedBy: "wgsite",
     version: 1,

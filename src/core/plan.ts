@@ -7,6 +7,7 @@ import type { GatewayPlan, Plan, PlannedFile, Step, VerifyTargets, Warning } fro
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { atomicWrite, quote, restoreWrite } from "./shell.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
+import { installServiceFilesCommand, removeServiceFilesCommand, serviceScriptFiles, unitCommand } from "./init-system.ts";
 import type { Site } from "./site.ts";
 
 export type PlanInput = {
@@ -148,6 +149,11 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     ...(forwardingDone ? { noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` } : {}),
   });
   steps.push(...fixSteps(fixes, iface, facts));
+  // h20: OpenRC without a wg-quick script gets wgsite's (journaled, removed by `remove`).
+  const serviceFiles = facts?.init === "openrc" ? serviceScriptFiles("openrc", facts, iface) : [];
+  if (serviceFiles.length > 0) {
+    steps.push({ id: "service-script", title: `Install the OpenRC service wg-quick.${iface} (${serviceFiles.map((f) => f.path).join(", ")})`, check: "false", change: installServiceFilesCommand(serviceFiles, runId), undo: removeServiceFilesCommand(serviceFiles) });
+  }
   steps.push(unitStep(input, index, steps));
   return {
     site: self.name,
@@ -171,9 +177,9 @@ function unitStep(input: PlanInput, index: 0 | 1, before: readonly Step[]): Step
     return {
       id: "unit",
       title: `Enable and start ${svc} (OpenRC)`,
-      check: `rc-service ${svc} status >/dev/null 2>&1`,
-      change: `{ [ -e /etc/init.d/${svc} ] || ln -s wg-quick /etc/init.d/${svc}; } && rc-update add ${svc} default && rc-service ${svc} ${facts.unit.active ? "restart" : "start"}`,
-      undo: facts.unit.enabled ? `rc-service ${svc} restart` : `rc-service ${svc} stop; rc-update del ${svc} default`,
+      check: `${unitCommand("openrc", "is-enabled", iface)} && ${unitCommand("openrc", "is-active", iface)}`,
+      change: facts.unit.active && changed ? `${unitCommand("openrc", "enable", iface)} && ${unitCommand("openrc", "restart", iface)}` : unitCommand("openrc", "enable-start", iface),
+      undo: facts.unit.active ? `${unitCommand("openrc", "restart", iface)}${facts.unit.enabled ? "" : ` && ${unitCommand("openrc", "disable", iface)}`}` : `${unitCommand("openrc", "disable-stop", iface)}${facts.unit.enabled ? ` && ${unitCommand("openrc", "enable", iface)}` : ""}`,
       ...(facts.unit.enabled && facts.unit.active && !changed ? { noop: `${svc} enabled and running` } : {}),
     };
   }

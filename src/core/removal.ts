@@ -3,6 +3,8 @@ import { isJournal, journalPath, type Journal } from "./journal.ts";
 import type { Step } from "./plan-types.ts";
 import { configPath, keyPath, sysctlPath } from "./plan.ts";
 import { quote } from "./shell.ts";
+import { initOf, unitCommand, unitName } from "./init-system.ts";
+import { OPENRC_SCRIPT_PATH } from "./openrc-service.ts";
 
 /**
  * The steps that undo what the journal says wgsite did, and nothing else: files that existed
@@ -14,14 +16,15 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
     return { steps: [], noop: `no wgsite journal for ${iface} (${journalPath(iface)}): nothing of wgsite's to remove` };
   }
   const journal: Journal = facts.journal;
-  const unit = `wg-quick@${iface}`;
+  const init = initOf(facts.init);
+  const unit = unitName(init, iface);
   const created = new Set(journal.created);
   const steps: Step[] = [];
   steps.push({
     id: "unit",
     title: journal.before.unitEnabled ? `Stop ${unit} (it is restored after the config)` : `Stop and disable ${unit}`,
-    check: `! systemctl is-active -q ${unit}`,
-    change: `systemctl disable -q --now ${unit} 2>/dev/null; systemctl reset-failed ${unit} 2>/dev/null; ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)}; true`,
+    check: `! ${unitCommand(init, "is-active", iface)}`,
+    change: `${unitCommand(init, "disable-stop", iface)} 2>/dev/null;${init === "systemd" ? ` systemctl reset-failed ${unit} 2>/dev/null;` : ""} ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)}; true`,
     undo: "true",
   });
   // Stopping the unit ran PreDown; the journal's record removes the fixes even when it could not.
@@ -31,7 +34,7 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
   }
   const firstBackup = (path: string) => journal.backups.filter((b) => b.startsWith(`${path}.wgsite-backup-`)).sort()[0];
   const removeFiles: string[] = [];
-  for (const path of [configPath(iface), `/etc/wireguard/${iface}.nft`, sysctlPath(iface)]) {
+  for (const path of [configPath(iface), `/etc/wireguard/${iface}.nft`, sysctlPath(iface), `${OPENRC_SCRIPT_PATH}.${iface}`, OPENRC_SCRIPT_PATH]) {
     const backup = firstBackup(path);
     if (created.has(path)) removeFiles.push(quote(path));
     else if (backup) removeFiles.push(`${quote(path)}; mv -f ${quote(backup)} ${quote(path)}`);
@@ -51,7 +54,7 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
       id: "unit-restore",
       title: `Restore ${unit} as it was before wgsite`,
       check: "false",
-      change: [journal.before.unitEnabled ? `systemctl enable -q ${unit}` : "", journal.before.unitActive ? `systemctl start ${unit}` : ""].filter(Boolean).join(" && "),
+      change: [journal.before.unitEnabled ? unitCommand(init, "enable", iface) : "", journal.before.unitActive ? unitCommand(init, "start", iface) : ""].filter(Boolean).join(" && "),
       undo: "true",
     });
   }

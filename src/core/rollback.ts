@@ -2,6 +2,7 @@ import type { HostFacts } from "./host-facts.ts";
 import { journalPath } from "./journal.ts";
 import type { Step } from "./plan-types.ts";
 import { atomicWrite, quote } from "./shell.ts";
+import { armRevertCommand, disarmRevertCommand, initOf, unitCommand, type InitSystem } from "./init-system.ts";
 
 export function revertUnit(iface: string): string {
   return `wgsite-revert-${iface.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -17,14 +18,14 @@ export function rollbackFile(iface: string): string {
  * reverse order, then the unit is put back as it was, and the journal as it was. Packages stay.
  */
 export function rollbackScript(iface: string, facts: HostFacts, started: readonly Step[], runId: string): string {
-  const unit = `wg-quick@${iface}`;
-  const lines = [`systemctl stop ${unit} 2>/dev/null; ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)} 2>/dev/null`];
+  const init = initOf(facts.init);
+  const lines = [`${unitCommand(init, "stop", iface)} 2>/dev/null; ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)} 2>/dev/null`];
   for (const step of [...started].reverse()) {
     if (step.id === "unit" || step.id === "install") continue;
     lines.push(`{ ${step.undo}; } 2>/dev/null`);
   }
-  lines.push(facts.unit.enabled ? `systemctl enable -q ${unit}` : `systemctl disable -q ${unit} 2>/dev/null`);
-  if (facts.unit.active) lines.push(`systemctl start ${unit}`);
+  lines.push(facts.unit.enabled ? unitCommand(init, "enable", iface) : `${unitCommand(init, "disable", iface)} 2>/dev/null`);
+  if (facts.unit.active) lines.push(unitCommand(init, "start", iface));
   lines.push(
     facts.journal === undefined
       ? `rm -f ${journalPath(iface)}; rmdir /var/lib/wgsite 2>/dev/null`
@@ -37,17 +38,14 @@ export function rollbackScript(iface: string, facts: HostFacts, started: readonl
  * Commit-confirm on the gateway: a transient timer that runs the rollback unless the run disarms
  * it after verification passed. A run whose session dies half-way is undone by the gateway itself.
  */
-export function armRevert(iface: string, script: string, afterSec: number, runId: string): string {
-  const unit = revertUnit(iface);
+export function armRevert(iface: string, script: string, afterSec: number, runId: string, init: InitSystem = "systemd"): string {
   return [
     atomicWrite(rollbackFile(iface), script, "0700", runId),
     `rm -f ${rollbackFile(iface)}.wgsite-backup-${runId}`,
-    `systemctl stop ${unit}.timer ${unit}.service 2>/dev/null; systemctl reset-failed ${unit}.service ${unit}.timer 2>/dev/null`,
-    `systemd-run --quiet --unit=${unit} --on-active=${Math.ceil(afterSec)}s /bin/sh ${rollbackFile(iface)}`,
+    armRevertCommand(init, revertUnit(iface), rollbackFile(iface), afterSec),
   ].join("\n");
 }
 
-export function disarmRevert(iface: string): string {
-  const unit = revertUnit(iface);
-  return `systemctl stop ${unit}.timer 2>/dev/null; systemctl reset-failed ${unit}.service ${unit}.timer 2>/dev/null; rm -f ${rollbackFile(iface)}; true`;
+export function disarmRevert(iface: string, init: InitSystem = "systemd"): string {
+  return `${disarmRevertCommand(init, revertUnit(iface))}; rm -f ${rollbackFile(iface)}; true`;
 }

@@ -5,6 +5,7 @@ import { redact, type Secret } from "../core/secret.ts";
 import type { Site } from "../core/site.ts";
 import { journalWrite } from "../core/journal.ts";
 import { armRevert, disarmRevert, rollbackScript } from "../core/rollback.ts";
+import { initOf } from "../core/init-system.ts";
 import { batchScript, BatchReader, verifyScript, type BatchEvent } from "./batch.ts";
 import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "./events.ts";
 import type { ExecOptions } from "./connection.ts";
@@ -121,7 +122,7 @@ async function phaseB(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk:
   const extra: string[] = [verifyScript(gp.verify, options.verifyTimeoutSec)];
   // Verification passed and its output is on its way to wgsite: the change is confirmed. This also
   // disarms a timer left by an earlier run that lost its session, now that the tunnel is verified.
-  if (session.facts.init === "systemd") extra.push(`[ "$vfail" = 0 ] && { ${disarmRevert(session.def.interface)}; }`, "true");
+  if (session.facts.init !== "unknown") extra.push(`[ "$vfail" = 0 ] && { ${disarmRevert(session.def.interface, initOf(session.facts.init))}; }`, "true");
   const fault = faultAfter(session.def.name);
   const script = batchScript(steps, extra, {
     ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}),
@@ -139,7 +140,7 @@ function changingSteps(first: GatewayPlan, second: GatewayPlan): Step[] {
 async function rollBack(session: GatewaySession, steps: readonly Step[], runId: string): Promise<string> {
   const iface = session.def.interface;
   try {
-    const result = await session.root.exec(`${rollbackScript(iface, session.facts, steps, runId)}${disarmRevert(iface)}`, { timeoutMs: 120_000 });
+    const result = await session.root.exec(`${rollbackScript(iface, session.facts, steps, runId)}${disarmRevert(iface, initOf(session.facts.init))}`, { timeoutMs: 120_000 });
     return result.code === 0 ? `${session.def.name}: rolled back to its previous state` : `${session.def.name}: rollback ended with exit code ${result.code}: ${result.stderr.trim()}`;
   } catch (error) {
     return `${session.def.name}: could not roll back (${(error as Error).message}); its revert timer restores it within the deadline if one was armed`;
@@ -174,8 +175,8 @@ export async function applyGateways(site: Site, sessions: readonly [GatewaySessi
     const results = await Promise.allSettled(
       sessions.map((s, i) => {
         const steps = changingSteps(first.gateways[i]!, second.gateways[i]!);
-        const armed = options.rollback && steps.length > 0 && s.facts.init === "systemd"
-          ? armRevert(s.def.interface, rollbackScript(s.def.interface, s.facts, steps, options.runId), options.verifyTimeoutSec + 60, options.runId)
+        const armed = options.rollback && steps.length > 0 && s.facts.init !== "unknown"
+          ? armRevert(s.def.interface, rollbackScript(s.def.interface, s.facts, steps, options.runId), options.verifyTimeoutSec + 60, options.runId, initOf(s.facts.init))
           : undefined;
         return phaseB(s, trackers[i]!, second.gateways[i]!, psk, armed, options, emit);
       }),
