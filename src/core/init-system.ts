@@ -90,7 +90,8 @@ export function armRevertCommand(init: InitSystem, name: string, scriptPath: str
   return [
     disarmRevertCommand(init, name),
     `mkdir -p /run/wgsite`,
-    `setsid /bin/sh -c ${quote(body)} </dev/null >/dev/null 2>&1 &`,
+    // In a subshell: not a child of the caller, whose `wait` (verification's) must not wait for it.
+    `(setsid /bin/sh -c ${quote(body)} </dev/null >/dev/null 2>&1 &)`,
     // The pid file is written by the detached shell: wait for it, so a disarm right after finds it.
     `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pid} ] && break; sleep 0.1; done; [ -s ${pid} ]`,
   ].join("\n");
@@ -99,7 +100,8 @@ export function armRevertCommand(init: InitSystem, name: string, scriptPath: str
 export function disarmRevertCommand(init: InitSystem, name: string): string {
   if (init === "systemd") return `systemctl stop ${name}.timer 2>/dev/null; systemctl reset-failed ${name}.service ${name}.timer 2>/dev/null; true`;
   const pid = revertPidFile(name);
-  return `if [ -s ${pid} ]; then kill -TERM -- -"$(cat ${pid})" 2>/dev/null; rm -f ${pid}; fi; true`;
+  // The process group (the leading "-"): the sleep goes with its shell. No "--": dash's kill takes it for a pid.
+  return `if [ -s ${pid} ]; then kill -TERM -"$(cat ${pid})" 2>/dev/null; rm -f ${pid}; fi; true`;
 }
 
 /** Files of the service itself: a regular script (written as temp + rename) or a symlink to one. */

@@ -10,8 +10,9 @@ export const OPENRC_SCRIPT_PATH = "/etc/init.d/wg-quick";
 export const OPENRC_SCRIPT_MARK = "# managed by wgsite";
 
 /**
- * `use net` rather than Alpine's `need net`: Debian's OpenRC has no `net` service unless ifupdown's
- * networking script provides it, and a hard dependency would keep the tunnel down at boot.
+ * Soft dependencies (`use`) where Alpine's script has `need localmount net`: Debian's OpenRC mounts
+ * with its own LSB scripts and has no `localmount` service, and no `net` unless ifupdown provides it;
+ * a hard dependency on either refuses to start the tunnel ("needs non existent service").
  */
 export function openrcServiceScript(): string {
   return `#!/sbin/openrc-run
@@ -23,8 +24,7 @@ description="WireGuard tunnel with wg-quick"
 VPN="\${RC_SVCNAME#*.}"
 
 depend() {
-	need localmount
-	use net dns
+	use localmount net dns
 	after bootmisc firewall
 }
 

@@ -51,13 +51,13 @@ test("systemd revert: a transient timer, disarmed by stopping it", () => {
 
 test("OpenRC revert: a detached session sleeping, its process group in a pid file", () => {
   const disarm = disarmRevertCommand("openrc", "wgsite-revert-wgA");
-  assert.equal(disarm, 'if [ -s /run/wgsite/wgsite-revert-wgA.pid ]; then kill -TERM -- -"$(cat /run/wgsite/wgsite-revert-wgA.pid)" 2>/dev/null; rm -f /run/wgsite/wgsite-revert-wgA.pid; fi; true');
+  assert.equal(disarm, 'if [ -s /run/wgsite/wgsite-revert-wgA.pid ]; then kill -TERM -"$(cat /run/wgsite/wgsite-revert-wgA.pid)" 2>/dev/null; rm -f /run/wgsite/wgsite-revert-wgA.pid; fi; true');
   assert.equal(
     armRevertCommand("openrc", "wgsite-revert-wgA", "/run/wgsite/wgA.rollback.sh", 90),
     [
       disarm,
       "mkdir -p /run/wgsite",
-      "setsid /bin/sh -c 'echo $$ > /run/wgsite/wgsite-revert-wgA.pid && sleep 90 && rm -f /run/wgsite/wgsite-revert-wgA.pid && exec /bin/sh /run/wgsite/wgA.rollback.sh' </dev/null >/dev/null 2>&1 &",
+      "(setsid /bin/sh -c 'echo $$ > /run/wgsite/wgsite-revert-wgA.pid && sleep 90 && rm -f /run/wgsite/wgsite-revert-wgA.pid && exec /bin/sh /run/wgsite/wgA.rollback.sh' </dev/null >/dev/null 2>&1 &)",
       "for i in 1 2 3 4 5 6 7 8 9 10; do [ -s /run/wgsite/wgsite-revert-wgA.pid ] && break; sleep 0.1; done; [ -s /run/wgsite/wgsite-revert-wgA.pid ]",
     ].join("\n"),
   );
