@@ -108,7 +108,7 @@ export type LabVariant = {
 
 /** Registry of variants; add more here (or at runtime via registerVariant). "bare" = fresh servers. */
 export const variants: Record<string, LabVariant> = {
-  bare: { description: "fresh Debian 12 gateways: no WireGuard, no firewall, ip_forward 0" },
+  bare: { description: "fresh gateways (Debian 12 unless WGSITE_LAB_OS or createLab({ os }) says otherwise): no WireGuard, no firewall, ip_forward 0" },
 };
 
 export function registerVariant(name: string, variant: LabVariant): void {
