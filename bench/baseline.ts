@@ -6,9 +6,10 @@
  *   document would type them: apt-get update, apt-get install, genkey, pubkey on each gateway, read
  *   each public key back, write both configs, enable both units, enable forwarding (sysctl + file),
  *   then one check that the tunnel carries LAN traffic.
- * - "expert": both gateways in parallel, each over one connection (ControlMaster) with two round
- *   trips: (1) install + keys, printing the public key; (2) config, unit, forwarding and the same
- *   verification wgsite makes (tunnel ping until it answers, then a ping from the LAN address).
+ * - "expert", the floor a first apply is measured against: both gateways in parallel, each over one
+ *   ssh session with two round trips: (1) install + key, printing the public key; (2) config,
+ *   forwarding and unit, ending at the first reply from the other gateway's LAN address to a ping
+ *   from its own (both sides ping in a tight loop: no sleeps, no repeated pings).
  *
  * beta is reached as a sudo user: its commands go through `sudo -S` with the password on stdin.
  */
@@ -30,10 +31,19 @@ export function sides(lab: Lab): [Side, Side] {
 }
 
 /** The reference config of a gateway, with the peer's public key from a shell variable. */
-function configText(self: Side, peer: Side, peerKeyVar: string): string {
+function configText(self: Side, peer: Side, peerKeyVar: string, firewall = false): string {
+  // With the firewall, the UDP port answers only the peer: the rules wgsite's restrictPort writes, as hooks.
+  const rule = (verb: string, extra: string, target: string) => `iptables -w ${verb} INPUT -p udp --dport ${PORT}${extra} -j ${target}`;
+  const hooks = firewall
+    ? [
+        `PostUp = ${rule("-I", "", "DROP")}; ${rule("-I", ` -s ${peer.publicIp}`, "ACCEPT")}`,
+        `PreDown = ${rule("-D", "", "DROP")}; ${rule("-D", ` -s ${peer.publicIp}`, "ACCEPT")}`,
+      ]
+    : [];
   return [
     "[Interface]",
     "PostUp = wg set %i private-key /etc/wireguard/%i.key",
+    ...hooks,
     `Address = ${self.addr}/31`,
     `ListenPort = ${PORT}`,
     "",
@@ -112,53 +122,55 @@ export function personScript(lab: Lab): { script: string; connections: number } 
 }
 
 /**
- * The "expert" script: both gateways in parallel, one ControlMaster connection each, two round trips
- * each: install + keys (prints the public key), then config, unit, forwarding and verification.
+ * The "expert" script, the floor a first apply is held to: both gateways in parallel, each over one
+ * ssh session carrying one script, with two round trips on it. (1) install + key: the script prints
+ * the public key and waits for the peer's on its stdin. (2) config + forwarding + unit, then a tight
+ * ping loop from its LAN address to the other gateway's LAN address: the session ends at the first
+ * reply. Both sides ping, so whichever side comes up last starts a handshake that the other, already
+ * up, answers at once (no 5 s REKEY_TIMEOUT retry of a first initiation that hit a closed port).
  */
-export function expertScript(lab: Lab, controlDir: string): string {
+export function expertScript(lab: Lab, options: { firewall?: boolean } = {}): string {
   const [a, b] = sides(lab);
+  const firewall = options.firewall ?? false;
   const lines = prelude(lab.sshConfigFile);
-  lines.push(`CM=(-o ControlMaster=auto -o ControlPath=${q(controlDir)}/%n -o ControlPersist=60)`);
-  const ssh = '"${SSH[@]}" "${CM[@]}"';
-  const roundTrip1 = (s: Side) =>
+  const script = (s: Side, peer: Side) =>
     [
       "set -e",
-      `${APT} apt-get -q update >/dev/null`,
-      `${INSTALL} >/dev/null`,
+      `${APT} apt-get -q update >/dev/null </dev/null`,
+      `${INSTALL}${firewall ? " iptables" : ""} >/dev/null </dev/null`,
       `umask 077; wg genkey > /etc/wireguard/${s.iface}.key`,
-      `wg pubkey < /etc/wireguard/${s.iface}.key | tee /etc/wireguard/${s.iface}.pub`,
-    ].join("\n");
-  const roundTrip2 = (s: Side, peer: Side) =>
-    [
-      "set -e",
-      `umask 077; cat > /etc/wireguard/${s.iface}.conf <<'WGEOF'\n${configText(s, peer, "PEERKEY").replace("${PEERKEY}", KEY_SLOT)}WGEOF`,
-      `systemctl enable --now wg-quick@${s.iface}`,
+      `wg pubkey < /etc/wireguard/${s.iface}.key`,
+      // Round trip 2 starts when the peer's public key arrives on the same session.
+      "read -r PEERKEY",
+      `cat > /etc/wireguard/${s.iface}.conf <<WGEOF\n${configText(s, peer, "PEERKEY", firewall)}WGEOF`,
       "sysctl -qw net.ipv4.ip_forward=1",
       "echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-wireguard-forward.conf",
-      // Verification as wgsite makes it: the peer's tunnel address answers, then the remote LAN from the local LAN address.
-      `end=$(( $(date +%s) + 30 )); until ping -c1 -W1 ${peer.addr} >/dev/null 2>&1; do [ $(date +%s) -lt $end ] || { echo "no tunnel" >&2; exit 1; }; sleep 0.2; done`,
-      `ping -c3 -i0.2 -W1 -I ${s.lanIp} ${peer.lanIp} >/dev/null`,
+      `systemctl enable --now wg-quick@${s.iface} </dev/null 2>/dev/null`,
+      `end=$(( $(date +%s) + 30 )); until ping -c1 -W1 -I ${s.lanIp} ${peer.lanIp} >/dev/null 2>&1; do [ $(date +%s) -lt $end ] || { echo "no tunnel" >&2; exit 1; }; done`,
+      "echo up",
     ].join("\n");
+  const remoteCmd = (s: Side, peer: Side) => (s.sudo ? `sudo -S -p '' sh -c ${q(script(s, peer))}` : script(s, peer));
+  const fd = { alpha: { in: 4, out: 5 }, beta: { in: 6, out: 7 } };
+  lines.push("step round-trip-1");
+  for (const [s, peer] of [[a, b], [b, a]] as const) {
+    const f = fd[s.site];
+    // The session's stdin and stdout are FIFOs, so the key exchange waits on a read, never on a sleep.
+    lines.push(
+      `mkfifo "$TMPD/${s.site}.in" "$TMPD/${s.site}.out"`,
+      `"\${SSH[@]}" ${s.host} ${q(remoteCmd(s, peer))} < "$TMPD/${s.site}.in" > "$TMPD/${s.site}.out" & P_${s.site}=$!`,
+      `exec ${f.in}>"$TMPD/${s.site}.in" ${f.out}<"$TMPD/${s.site}.out"`,
+      ...(s.sudo ? [`printf '%s\\n' "$PW" >&${f.in}`] : []),
+    );
+  }
   lines.push(
-    "step connect",
-    // Open both connections in parallel (connection setup is part of the measured time).
-    ...[a, b].map((s) => `${ssh} -fN ${s.host} & P_${s.site}=$!`),
-    "wait $P_alpha; wait $P_beta",
-    "step round-trip-1",
-    ...[a, b].map((s) => `${remote(s, roundTrip1(s), { ssh })} > "$TMPD/${s.site}.pub" & P_${s.site}=$!`),
-    "wait $P_alpha; wait $P_beta",
+    `read -r APUB <&${fd.alpha.out}; read -r BPUB <&${fd.beta.out}`,
     "step round-trip-2",
-    'APUB=$(cat "$TMPD/alpha.pub"); BPUB=$(cat "$TMPD/beta.pub")',
-    // The peer's key (base64: no character the quoting cares about) goes into the round trip's text.
-    ...([[a, b, "BPUB"], [b, a, "APUB"]] as const).map(([s, peer, key]) => {
-      const fixed = remote(s, roundTrip2(s, peer), { ssh });
-      return `C_${s.site}=${q(fixed)}; eval "\${C_${s.site}//${KEY_SLOT}/\$${key}}" & P_${s.site}=$!`;
-    }),
+    `printf '%s\\n' "$BPUB" >&${fd.alpha.in}; printf '%s\\n' "$APUB" >&${fd.beta.in}`,
+    `exec ${fd.alpha.in}>&- ${fd.beta.in}>&-`,
+    `read -r AUP <&${fd.alpha.out} || true; read -r BUP <&${fd.beta.out} || true`,
     "wait $P_alpha; wait $P_beta",
+    '[ "$AUP" = up ] && [ "$BUP" = up ] || { echo "tunnel not verified" >&2; exit 1; }',
     "step end",
-    ...[a, b].map((s) => `${ssh} -O exit ${s.host} 2>/dev/null || true`),
   );
   return lines.join("\n") + "\n";
 }
-
-const KEY_SLOT = "WGBENCHPEERKEY";

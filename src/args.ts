@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { escapeControls, quoted } from "./core/show-value.ts";
 
 export const USAGE = `Usage: wgsite [command] [options]
 
@@ -10,7 +11,7 @@ Commands:
   remove -c FILE         undo what wgsite did on both gateways (--keep-keys keeps the keys)
 
 Options:
-  -c, --config FILE          the site file (YAML); see examples/alpha-beta.yaml
+  -c, --config FILE          the site file (YAML; - reads it from standard input); see examples/alpha-beta.yaml
       --non-interactive      never prompt (same as: apply --yes); missing answers exit 2
   -y, --yes                  apply without asking
       --json                 machine-readable output on stdout
@@ -29,7 +30,7 @@ Options:
   -V, --version              print the version
 
 Exit codes: 0 success, 1 failure on a gateway, 2 invalid input or usage (nothing touched),
-3 health checks failing, 4 host key refused.
+3 health checks failing, 4 host key refused, 70 internal error (a bug), 128+N stopped by signal N.
 `;
 
 export type Options = {
@@ -66,8 +67,37 @@ const COMMANDS = ["apply", "plan", "status", "remove"] as const;
 function positiveNumber(text: string | undefined, flag: string, fallback: number): number | string {
   if (text === undefined) return fallback;
   const n = Number(text);
-  return Number.isFinite(n) && n > 0 ? n : `--${flag} needs a positive number of seconds, got ${JSON.stringify(text)}`;
+  return Number.isFinite(n) && n > 0 ? n : `--${flag} needs a positive number of seconds, got ${quoted(text)}`;
 }
+
+type Kind = Command["kind"];
+
+/**
+ * Which commands each option does something for. An option given to a command that ignores it is
+ * refused: `plan --yes` would otherwise read as if plan could change something. --non-interactive
+ * (never prompt) fits every command.
+ */
+const OPTION_COMMANDS: Record<string, readonly Kind[]> = {
+  "non-interactive": ["wizard", "apply", "plan", "status", "remove"],
+  yes: ["apply"],
+  json: ["apply", "plan", "status", "remove"],
+  offline: ["plan"],
+  "ssh-config": ["wizard", "apply", "plan", "status", "remove"],
+  "known-hosts": ["wizard", "apply", "plan", "status", "remove"],
+  identity: ["wizard", "apply", "plan", "status", "remove"],
+  "accept-new-host-keys": ["apply", "plan", "status", "remove"],
+  "verify-timeout": ["wizard", "apply"],
+  "no-rollback": ["wizard", "apply"],
+  adopt: ["apply", "plan"],
+  "keep-keys": ["remove"],
+  interval: ["wizard", "status"],
+  once: ["status"],
+};
+
+/** What `plan --offline` never does: connect. (--ssh-config, --known-hosts and --identity still shape the SSH route it prints.) */
+const CONNECTING = ["accept-new-host-keys", "adopt"];
+
+const label = (kind: Kind) => (kind === "wizard" ? "the wizard" : kind);
 
 export function parseCli(argv: readonly string[]): ParsedArgs {
   let parsed;
@@ -76,6 +106,7 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         config: { type: "string", short: "c" },
         "non-interactive": { type: "boolean" },
@@ -97,15 +128,25 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
       },
     });
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return { ok: false, message: escapeControls(Array.from((error as Error).message).slice(0, 300).join("")) };
   }
   const v = parsed.values;
+  const given = new Map<string, string[]>();
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== "option") continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.rawName]);
+    const values = parsed.tokens!.filter((t) => t.kind === "option" && t.name === token.name && t.value !== undefined);
+    if (values.length > 1 && token === values[1]) {
+      const shownValues = values.map((t) => quoted(t.kind === "option" ? (t.value ?? "") : "")).join(" and ");
+      return { ok: false, message: `${token.rawName} is given twice (${shownValues}); give it once` };
+    }
+  }
   if (v.help) return { ok: true, command: { kind: "help" } };
   if (v.version) return { ok: true, command: { kind: "version" } };
-  if (parsed.positionals.length > 1) return { ok: false, message: `unexpected argument ${JSON.stringify(parsed.positionals[1])}` };
+  if (parsed.positionals.length > 1) return { ok: false, message: `unexpected argument ${quoted(parsed.positionals[1]!)}` };
   const name = parsed.positionals[0];
   if (name !== undefined && !(COMMANDS as readonly string[]).includes(name)) {
-    return { ok: false, message: `unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.join(", ")}` };
+    return { ok: false, message: `unknown command ${quoted(name)}; commands: ${COMMANDS.join(", ")}` };
   }
   const verify = positiveNumber(v["verify-timeout"], "verify-timeout", 30);
   const interval = positiveNumber(v.interval, "interval", 1);
@@ -128,8 +169,17 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
     intervalSec: interval,
     once: v.once ?? false,
   };
-  const kind = name ?? (options.nonInteractive ? "apply" : "wizard");
+  const kind = (name ?? (options.nonInteractive ? "apply" : "wizard")) as Kind;
   if (kind !== "wizard" && !options.config) return { ok: false, message: `${kind} needs the site file: -c FILE (see examples/alpha-beta.yaml)` };
-  if (options.offline && kind !== "plan") return { ok: false, message: "--offline goes with the plan command" };
+  for (const [name, spellings] of given) {
+    const commands = OPTION_COMMANDS[name];
+    if (!commands || commands.includes(kind)) continue;
+    const with_ = commands.filter((k) => k !== "wizard").map(label);
+    return { ok: false, message: `${spellings[0]} does nothing for ${label(kind)}${with_.length > 0 ? `; it goes with ${with_.join(", ")}` : ""}` };
+  }
+  if (options.offline) {
+    const connecting = CONNECTING.find((name) => given.has(name));
+    if (connecting) return { ok: false, message: `${given.get(connecting)![0]} does nothing for plan --offline, which does not connect; drop one of them` };
+  }
   return { ok: true, command: { kind, options } as Command };
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 import pkg from "../package.json" with { type: "json" };
 import { parseCli, USAGE } from "./args.ts";
-import { ExitCode, ExitError } from "./core/exit-codes.ts";
+import { ExitCode, ExitError, SIGNAL_EXIT } from "./core/exit-codes.ts";
+import { internalErrorText } from "./internal-error.ts";
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseCli(argv);
@@ -31,6 +32,20 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * A signal ends the run with 128+N. Where a screen or flow listens for it too (the wizard, the live
+ * pane), that listener restores the terminal and closes the sessions, and picks the exit code itself.
+ */
+function exitOnSignals(): void {
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT) as [keyof typeof SIGNAL_EXIT, number][]) {
+    const handler = () => {
+      if (process.listenerCount(signal) === 1) process.exit(code);
+    };
+    process.on(signal, handler);
+  }
+}
+
+exitOnSignals();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
@@ -38,7 +53,7 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`wgsite: ${error.message}\n`);
       process.exit(error.code);
     }
-    process.stderr.write(`wgsite: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(ExitCode.GatewayFailure);
+    process.stderr.write(internalErrorText(error, process.env.WGSITE_DEBUG === "1"));
+    process.exit(ExitCode.InternalError);
   },
 );

@@ -5,7 +5,12 @@ export const ExitCode = {
   InvalidInput: 2,
   ChecksFailing: 3,
   HostKeyRefused: 4,
+  /** A bug in wgsite (EX_SOFTWARE from sysexits.h): not the input's fault, not the gateway's. */
+  InternalError: 70,
 } as const;
+
+/** Shell convention for a process stopped by a signal: 128 + the signal's number. */
+export const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

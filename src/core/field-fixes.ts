@@ -8,7 +8,6 @@ import type { HostFacts } from "./host-facts.ts";
 import { isJournal } from "./journal.ts";
 import { natCatchesInterSite, natExemptHooks, type NatPlace } from "./nat.ts";
 import type { Step } from "./plan-types.ts";
-import { quote } from "./shell.ts";
 import { peerOf, type Site } from "./site.ts";
 
 /**
@@ -273,16 +272,12 @@ export function fixUndo(fix: FieldFix, iface: string): string {
  * carries the fix's hooks and the facts show it in effect.
  */
 export function fixSteps(fixes: readonly FieldFix[], iface: string, facts: HostFacts | undefined): Step[] {
-  return fixes.map((fix) => {
+  return fixes.map((fix): Step => {
     const inConfig = facts?.existingConfig !== undefined && fix.hooks.postUp.every((l) => facts.existingConfig!.split("\n").includes(`PostUp = ${l}`));
-    return {
-      id: `fix-${fix.id}`,
-      title: fix.title,
-      reason: fix.reason,
-      check: `grep -qxF ${quote(`PostUp = ${fix.hooks.postUp[0] ?? ""}`)} /etc/wireguard/${iface}.conf`,
-      change: fix.now ?? fix.hooks.postUp.map((l) => `{ ${forIface(l, iface)}; }`).join(" && "),
-      undo: fixUndo(fix, iface),
-      ...(facts?.unit.active && inConfig && fix.inForce ? { noop: `in ${iface}'s running config (PostUp/PreDown) and in effect` } : {}),
-    };
+    const base = { id: `fix-${fix.id}` as const, phase: "configure" as const, title: fix.title, reason: fix.reason };
+    // A fix in force keeps its undo: the journal records it for `remove`; rollback skips steps with nothing to do.
+    const undo = [{ op: "run" as const, sh: fixUndo(fix, iface) }];
+    if (facts?.unit.active && inConfig && fix.inForce) return { ...base, ops: [], undo, noop: `in ${iface}'s running config (PostUp/PreDown) and in effect` };
+    return { ...base, ops: [{ op: "run", sh: fix.now ?? fix.hooks.postUp.map((l) => `{ ${forIface(l, iface)}; }`).join(" && ") }], undo };
   });
 }

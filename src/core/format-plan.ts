@@ -3,12 +3,15 @@ import type { GatewayPlan, Plan } from "./plan-types.ts";
 /** The JSON form of `wgsite plan --json`: a public contract, so only documented fields. */
 export function planToJson(plan: Plan): unknown {
   return {
+    runId: plan.runId,
     gateways: plan.gateways.map((g) => ({
       site: g.site,
       interface: g.interface,
       ssh: g.ssh,
       files: g.files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, content: f.content, changed: f.existing !== f.content })),
-      steps: g.steps.map((s) => ({ id: s.id, title: s.title, ...(s.reason ? { reason: s.reason } : {}), ...(s.noop ? { noop: s.noop } : {}), change: s.change, undo: s.undo })),
+      steps: g.steps.map((s) => ({ id: s.id, phase: s.phase, title: s.title, ...(s.reason ? { reason: s.reason } : {}), ...(s.noop ? { noop: s.noop } : { ops: s.ops, undo: s.undo }) })),
+      traffic: g.traffic,
+      bindings: g.bindings,
       warnings: g.warnings,
       verify: g.verify,
     })),
@@ -34,6 +37,7 @@ function gatewayText(g: GatewayPlan): string {
     lines.push(`  ${i + 1}. ${s.title}${s.noop ? `  [nothing to do: ${s.noop}]` : ""}${s.reason ? `\n     why: ${s.reason}` : ""}`);
   });
   lines.push(`  ${g.steps.length + 1}. ${verifyText(g)}`);
+  lines.push(`Traffic: ${g.traffic.text}`);
   for (const w of g.warnings) lines.push(`  ! ${w.message}; fix: ${w.fix}`);
   return lines.join("\n");
 }

@@ -47,6 +47,10 @@ export type HostFacts = {
   readonly serviceScript?: { readonly script: boolean; readonly link: boolean };
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
+  /** A commit-confirm revert timer of an earlier run is still armed (that run lost its session). */
+  readonly revertArmed?: boolean;
+  /** Interfaces with a wgsite journal on the gateway, and the site each was made for (absent in older captures). */
+  readonly ownedInterfaces?: readonly { readonly interface: string; readonly site: string; readonly journal: unknown }[];
   /**
    * The firewall as captured (`iptables-save`, `nft list ruleset`), for the rule evaluator that
    * decides which field fixes a gateway needs; absent in hand-written facts.

@@ -1,8 +1,7 @@
 import type { HostFacts } from "./host-facts.ts";
-import type { GatewayPlan } from "./plan-types.ts";
-import { keyPath, sysctlPath } from "./plan.ts";
-import { atomicWrite } from "./shell.ts";
-import { serviceScriptFiles } from "./init-system.ts";
+import { initOf, serviceScriptOps } from "./init-system.ts";
+import type { GatewayPlan, Op } from "./plan-types.ts";
+import { configPath, keyPath, nftPath, pskPath, retiredInterface, sysctlPath } from "./plan.ts";
 import type { SiteDef } from "./site.ts";
 
 /** What wgsite did to a gateway, kept there so `remove` undoes exactly that and nothing else. */
@@ -32,8 +31,16 @@ export function isJournal(value: unknown): value is Journal {
   return typeof value === "object" && value !== null && (value as Journal).managedBy === "wgsite";
 }
 
+/** The journal this gateway's tunnel continues: its own, or the one of the interface it renames. */
+export function previousJournal(facts: HostFacts, retired: string | undefined): Journal | undefined {
+  if (isJournal(facts.journal)) return facts.journal;
+  const old = retired ? facts.ownedInterfaces?.find((o) => o.interface === retired)?.journal : undefined;
+  return isJournal(old) ? old : undefined;
+}
+
 export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, runId: string): Journal {
-  const previous = isJournal(facts.journal) ? facts.journal : undefined;
+  const retired = gp.steps.some((s) => s.id === "retire") ? retiredInterface(def, facts) : undefined;
+  const previous = previousJournal(facts, retired);
   const before = previous?.before ?? {
     unitEnabled: facts.unit.enabled,
     unitActive: facts.unit.active,
@@ -42,18 +49,27 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     keyExisted: facts.publicKey !== undefined,
     pskExisted: facts.pskHash !== undefined,
   };
-  const created = new Set(previous?.created ?? []);
-  const backups = new Set(previous?.backups ?? []);
+  // A renamed interface's files go with it; what it knew of the gateway before wgsite stays.
+  const retiredPaths = retired ? [configPath(retired), nftPath(retired), sysctlPath(retired), keyPath(retired), pskPath(retired)] : [];
+  const ofRetired = (path: string) => retiredPaths.some((p) => path === p || path.startsWith(`${p}.`));
+  const created = new Set((previous?.created ?? []).filter((p) => !ofRetired(p)));
+  const backups = new Set((previous?.backups ?? []).filter((p) => !ofRetired(p)));
+  const own = (path: string) => previous !== undefined && (previous.created.includes(path) || previous.backups.some((b) => b.startsWith(`${path}.wgsite-backup-`)));
   for (const file of gp.files) {
     if (file.existing === undefined) created.add(file.path);
-    else if (file.existing !== file.content) backups.add(`${file.path}.wgsite-backup-${runId}`);
+    // Only the first backup of a file that was not wgsite's is kept: `remove` puts it back.
+    else if (file.existing !== null && file.existing !== file.content && !own(file.path)) backups.add(`${file.path}.wgsite-backup-${runId}`);
+  }
+  // Files this run takes away (a preshared key turned off, a hook file no longer used) are no longer wgsite's.
+  for (const step of gp.steps.filter((s) => s.id === "psk" || s.id.startsWith("file:"))) {
+    for (const op of step.ops) if (op.op === "move") created.delete(op.from);
   }
   const sysctl = sysctlPath(def.interface);
+  // The OpenRC script and symlink wgsite installs where the system had none.
+  if (gp.steps.some((s) => s.id === "service-script")) for (const p of serviceScriptOps(initOf(facts.init), facts, def.interface).created) created.add(p);
   if (facts.files[sysctl] === undefined && gp.steps.some((s) => s.id === "forwarding" && !s.noop)) created.add(sysctl);
-  if (!before.keyExisted) created.add(keyPath(def.interface));
-  if (!before.pskExisted && gp.steps.some((s) => s.id === "psk")) created.add(`/etc/wireguard/${def.interface}.psk`);
-  // h20: the OpenRC script and symlink wgsite installs where the system had none.
-  if (facts.init === "openrc") for (const f of serviceScriptFiles("openrc", facts, def.interface)) created.add(f.path);
+  if (!before.keyExisted || retired) created.add(keyPath(def.interface));
+  if ((!before.pskExisted || retired) && gp.steps.some((s) => s.id === "psk" && s.ops.some((o) => o.op === "write-secret"))) created.add(pskPath(def.interface));
   return {
     managedBy: "wgsite",
     version: 1,
@@ -64,12 +80,13 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     before,
     created: [...created].sort(),
     backups: [...backups].sort(),
-    fixes: gp.steps.filter((s) => s.id.startsWith("fix-")).map((s) => ({ id: s.id.slice("fix-".length), title: s.title, undo: s.undo })),
+    fixes: gp.steps
+      .filter((s) => s.id.startsWith("fix-"))
+      .map((s) => ({ id: s.id.slice("fix-".length), title: s.title, undo: s.undo.flatMap((o) => (o.op === "run" ? [o.sh] : [])).join("; ") || "true" })),
   };
 }
 
-/** Shell that writes the journal; run after the steps of a run that changed something. */
-export function journalWrite(def: SiteDef, facts: HostFacts, gp: GatewayPlan, runId: string): string {
-  const journal = nextJournal(def, facts, gp, runId);
-  return `${atomicWrite(journalPath(def.interface), `${JSON.stringify(journal, null, 2)}\n`, "0600", runId)} && rm -f ${journalPath(def.interface)}.wgsite-backup-${runId}`;
+/** The journal as the write op that puts it on the gateway, before the run's changes. */
+export function journalOp(def: SiteDef, facts: HostFacts, gp: GatewayPlan, runId: string): Op {
+  return { op: "write", path: journalPath(def.interface), mode: "0600", content: `${JSON.stringify(nextJournal(def, facts, gp, runId), null, 2)}\n`, noBackup: true };
 }

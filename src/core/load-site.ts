@@ -1,4 +1,4 @@
-import { parseDocument, LineCounter } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type YAMLError } from "yaml";
 import type { z } from "zod";
 import { cidrContains, cidrsOverlap, parseAddress, type Cidr } from "./address.ts";
 import {
@@ -14,14 +14,15 @@ import {
   checkTransferNet,
   type FieldCheck,
 } from "./fields.ts";
+import { shown, shownKey } from "./show-value.ts";
 import { EXAMPLES, KNOWN_KEYS, siteFileSchema, type SiteFileShape } from "./site-schema.ts";
-import { DEFAULT_INTERFACE, DEFAULT_PORT, type BlockRule, type Problem, type Site, type SiteDef } from "./site.ts";
+import { DEFAULT_INTERFACE, DEFAULT_PORT, SITE_LIMITS, type BlockRule, type Problem, type Site, type SiteDef } from "./site.ts";
 
 export type LoadResult = { readonly ok: true; readonly site: Site } | { readonly ok: false; readonly problems: readonly Problem[] };
 
 function pathText(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? shownKey(String(part)) : `.${shownKey(String(part))}`;
   return out;
 }
 
@@ -39,22 +40,25 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+const own = <T>(table: Record<string, T>, key: unknown): T | undefined => (typeof key === "string" && Object.hasOwn(table, key) ? table[key] : undefined);
+
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS[""]!;
   if (path[0] === "sites" && path.length === 2) return KNOWN_KEYS.site!;
   if (path[0] === "firewall" && path[1] === "block" && path.length === 3) return KNOWN_KEYS.block!;
-  return KNOWN_KEYS[String(path[0])] ?? [];
+  return own(KNOWN_KEYS, path[0]) ?? [];
 }
 
 function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
   const problems: Problem[] = [];
   for (const issue of issues) {
     const last = issue.path[issue.path.length - 1];
-    const example = typeof last === "string" ? EXAMPLES[last] : undefined;
+    const example = own(EXAMPLES, last);
     if (issue.code === "unrecognized_keys") {
       const known = knownKeysAt(issue.path);
       for (const key of issue.keys) {
-        const near = [...known].sort((a, b) => distance(a, key) - distance(b, key)).find((k) => distance(k, key) <= 2);
+        // Typos are short; a long key is no typo, and comparing it would cost time for nothing.
+        const near = key.length > 40 ? undefined : [...known].sort((a, b) => distance(a, key) - distance(b, key)).find((k) => distance(k, key) <= 2);
         problems.push({
           path: pathText([...issue.path, key]),
           message: `unknown key${near ? `; did you mean "${near}"?` : `; remove it (allowed here: ${known.join(", ")})`}`,
@@ -69,7 +73,7 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
         message: `expected ${expected}, got ${describe((issue as { input?: unknown }).input)}${example ? `; e.g. ${example}` : ""}`,
       });
     } else {
-      problems.push({ path: pathText(issue.path), message: issue.message });
+      problems.push({ path: pathText(issue.path), message: `is not valid here${example ? `; e.g. ${example}` : ""}` });
     }
   }
   return problems;
@@ -79,25 +83,140 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${typeof value === "string" ? shown(value) : String(value)}`;
+}
+
+/** YAML's own errors in wgsite's words: the library's wording names its API, not the fix. */
+const YAML_ERRORS: Record<string, string> = {
+  BAD_INDENT: "the indentation does not line up; indent each level by the same number of spaces",
+  TAB_AS_INDENT: "a tab is used for indentation; YAML indents with spaces only",
+  MISSING_CHAR: "a bracket, brace or quote is not closed; close it",
+  BAD_DQ_ESCAPE: "a backslash escape in a double-quoted string is not valid; use single quotes or escape the backslash",
+  MULTILINE_IMPLICIT_KEY: "a key runs over more than one line; put the key and its colon on one line",
+  KEY_OVER_1024_CHARS: "a key is longer than 1024 characters; use one of the field names",
+  BLOCK_AS_IMPLICIT_KEY: "a nested block is used as a key; keys are field names",
+  BLOCK_IN_FLOW: "a block (indented) value is inside [...] or {...}; write it inline or drop the brackets",
+  MULTIPLE_ANCHORS: "a value has more than one anchor (&name); remove them",
+  MULTIPLE_TAGS: "a value has more than one tag (!tag); remove them",
+  BAD_PROP_ORDER: "an anchor or tag is in the wrong place; remove it",
+  BAD_SCALAR_START: "a value starts with a character YAML reserves (@ or `); quote the value",
+  BAD_DIRECTIVE: "a % directive is not valid; remove it",
+  BAD_ALIAS: "an alias (*name) is not valid; write the value out",
+  ALIAS_PROPS: "an alias (*name) carries a tag or anchor; write the value out",
+  DUPLICATE_KEY: "a key appears twice in the same mapping; keep one",
+  UNEXPECTED_TOKEN: "there is text YAML cannot place here; check the colons, dashes and quotes",
+  RESOURCE_EXHAUSTION: "the file nests or repeats more than YAML allows; a site file has a few dozen lines",
+};
+
+function yamlProblem(error: YAMLError, lines: LineCounter): Problem {
+  const pos = lines.linePos(error.pos[0]);
+  const path = `line ${pos.line}, column ${pos.col}`;
+  return { path, message: `${own(YAML_ERRORS, error.code) ?? "this is not valid YAML"}; fix the YAML syntax there` };
+}
+
+/** Counts what makes a YAML parser work hard, before it runs: it spends microseconds per token. */
+function sizeProblem(text: string): Problem | undefined {
+  let lines = 1;
+  let structure = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) lines++;
+    // [ ] { } , : - ? & * !
+    else if (c === 91 || c === 93 || c === 123 || c === 125 || c === 44 || c === 58 || c === 45 || c === 63 || c === 38 || c === 42 || c === 33) structure++;
+  }
+  const { lines: maxLines, structure: maxStructure } = SITE_LIMITS;
+  if (lines > maxLines) return { path: "", message: `the site file has ${lines} lines, more than the ${maxLines} wgsite reads; a site file has a few dozen (start from examples/alpha-beta.yaml)` };
+  if (structure > maxStructure) {
+    return { path: "", message: `the site file has ${structure} of the characters [ ] { } , : - ? & * ! that build YAML structure, more than the ${maxStructure} wgsite reads; a site file has a few hundred` };
+  }
+  return undefined;
+}
+
+/**
+ * What YAML allows but a site file has no use for, found on the syntax tree before it becomes values:
+ * aliases (billion laughs, undefined anchors), tags, keys that are not plain names or repeat
+ * (checked with a set: the YAML library's own check is quadratic), and keys JavaScript objects treat
+ * as their prototype.
+ */
+function treeProblems(doc: Document.Parsed, lines: LineCounter): Problem[] {
+  const problems: Problem[] = [];
+  const at = (node: { range?: readonly number[] | null } | null | undefined, fallback: string) => {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return fallback;
+    const pos = lines.linePos(offset);
+    return `line ${pos.line}, column ${pos.col}`;
+  };
+  const aliases = new Set<string>();
+  const stack: { node: unknown; path: PropertyKey[] }[] = [{ node: doc.contents, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    const where = pathText(path);
+    if (isAlias(node)) {
+      if (aliases.has(node.source)) continue;
+      aliases.add(node.source);
+      problems.push({ path: at(node, where), message: `an alias (*${shownKey(String(node.source))}) is not used in a site file; write the value out where it is needed` });
+      continue;
+    }
+    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag) {
+      problems.push({ path: at(node, where), message: `a tag (${shown(node.tag.replace(/^tag:yaml\.org,2002:/, "!!"))}) is not used in a site file; remove it` });
+    }
+    if (isSeq(node)) node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }));
+    if (!isMap(node)) continue;
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = pair.key;
+      if (!isScalar(key) || key.value === null || typeof key.value === "object") {
+        problems.push({ path: at(isScalar(key) || isMap(key) || isSeq(key) ? key : undefined, where), message: "a key must be a field name (a plain word); write `name: value`" });
+        continue;
+      }
+      const name = String(key.value);
+      if (name === "__proto__") {
+        problems.push({ path: at(key, where), message: `${pathText([...path, name])} is a name JavaScript reserves; rename it` });
+        continue;
+      }
+      if (seen.has(name)) {
+        problems.push({ path: at(key, where), message: `${pathText([...path, name])} appears twice; keep one` });
+        continue;
+      }
+      seen.add(name);
+      stack.push({ node: pair.value, path: [...path, name] });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The YAML stage alone: the file's values, or why it is no usable YAML. The wizard pre-fills from
+ * these values even where they are wrong; loadSite goes on to judge them.
+ */
+export function parseSiteYaml(text: string): { readonly ok: true; readonly raw: unknown } | { readonly ok: false; readonly problems: readonly Problem[] } {
+  const tooBig = sizeProblem(text);
+  if (tooBig) return { ok: false, problems: [tooBig] };
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, logLevel: "silent", prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length > 1) {
+    const pos = lines.linePos(list[1]!.range[0]);
+    return { ok: false, problems: [{ path: `line ${pos.line}`, message: "a second YAML document starts here (after ---); a site file is one document, so remove it or split the file" }] };
+  }
+  const doc = list[0];
+  if (!doc || doc.contents === null) return { ok: true, raw: null };
+  if (doc.errors.length > 0) return { ok: false, problems: doc.errors.map((e) => yamlProblem(e, lines)) };
+  const tree = treeProblems(doc, lines);
+  if (tree.length > 0) return { ok: false, problems: tree };
+  try {
+    return { ok: true, raw: doc.toJS({ maxAliasCount: 0 }) };
+  } catch {
+    return { ok: false, problems: [{ path: "", message: "the file could not be read as YAML values; start from examples/alpha-beta.yaml" }] };
+  }
 }
 
 /** Parses and judges a site file; every problem is reported, not only the first. */
 export function loadSite(text: string): LoadResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const pos = error.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}` : "YAML";
-        const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-        return { path: where, message: `${message}; fix the YAML syntax there` };
-      }),
-    };
-  }
-  const raw: unknown = doc.toJS();
+  const parsed = parseSiteYaml(text);
+  if (!parsed.ok) return parsed;
+  const { raw } = parsed;
   if (raw === null || raw === undefined) return { ok: false, problems: [{ path: "", message: "the site file is empty; start from examples/alpha-beta.yaml" }] };
   const shape = siteFileSchema.safeParse(raw, { reportInput: true });
   if (shape.success) return judge(shape.data);
@@ -105,7 +224,12 @@ export function loadSite(text: string): LoadResult {
   const judged = judge(loosen(raw));
   const problems = shapeProblems(shape.error.issues);
   const seen = new Set(problems.map((p) => p.path));
-  if (!judged.ok) problems.push(...judged.problems.filter((p) => !seen.has(p.path) && ![...seen].some((s) => p.path.startsWith(`${s}`))));
+  const covered = (path: string) => {
+    // A problem under a path already reported (sites.a.lan[0] under sites.a.lan) adds nothing.
+    for (let cut = path.length; cut > 0; cut--) if (seen.has(path.slice(0, cut))) return true;
+    return false;
+  };
+  if (!judged.ok) problems.push(...judged.problems.filter((p) => !covered(p.path)));
   return { ok: false, problems };
 }
 
@@ -115,15 +239,16 @@ function loosen(raw: unknown): SiteFileShape {
   const str = (v: unknown): string => (typeof v === "string" ? v : "");
   const root = obj(raw);
   const tunnel = obj(root.tunnel);
-  const sites: SiteFileShape["sites"] = {};
+  const sites: SiteFileShape["sites"] = Object.create(null) as SiteFileShape["sites"];
   for (const [name, value] of Object.entries(obj(root.sites))) {
+    if (name === "__proto__") continue;
     const entry = obj(value);
     const lan = Array.isArray(entry.lan) ? entry.lan.filter((x): x is string => typeof x === "string") : typeof entry.lan === "string" ? entry.lan : [];
     sites[name] = { lan, endpoint: str(entry.endpoint), ssh: str(entry.ssh), ...(typeof entry.interface === "string" ? { interface: entry.interface } : {}) };
   }
   const firewall = obj(root.firewall);
   return {
-    tunnel: { ...tunnel, network: str(tunnel.network), presharedKey: tunnel.presharedKey === true },
+    ...(root.tunnel === undefined ? {} : { tunnel: { ...tunnel, network: str(tunnel.network), presharedKey: tunnel.presharedKey === true } }),
     sites,
     firewall: { block: Array.isArray(firewall.block) ? firewall.block.map((b) => ({ ...obj(b), proto: str(obj(b).proto) })) : [] },
   };
@@ -155,7 +280,7 @@ export function judge(shape: SiteFileShape): LoadResult {
   const sites: SiteDef[] = [];
   for (const name of names) {
     const entry = shape.sites[name]!;
-    const base = `sites.${/^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name)}`;
+    const base = `sites.${shownKey(name)}`;
     take(problems, base, checkSiteName(name));
     const lanTexts = typeof entry.lan === "string" ? [entry.lan] : entry.lan;
     if (lanTexts.length === 0) problems.push({ path: `${base}.lan`, message: "is empty; list the networks behind this gateway, e.g. [10.10.10.0/24]" });
@@ -190,9 +315,30 @@ export function judge(shape: SiteFileShape): LoadResult {
   };
 }
 
+/** One spelling per host, so `GW.example.net.` and `gw.example.net`, or two ways of writing one IPv6 address, compare equal. */
+function sameHost(a: string, b: string): boolean {
+  const canonical = (h: string) => parseAddress(h)?.toString() ?? h.toLowerCase().replace(/\.$/, "");
+  return canonical(a) === canonical(b);
+}
+
 function relations(sites: readonly [SiteDef, SiteDef], network: Cidr, shape: SiteFileShape): Problem[] {
   const problems: Problem[] = [];
-  const lanPath = (s: SiteDef, i: number) => `sites.${s.name}.lan[${i}]`;
+  const [first, second] = sites;
+  if (sameHost(first.endpoint.host, second.endpoint.host)) {
+    problems.push({
+      path: `sites.${shownKey(second.name)}.endpoint`,
+      message: `${shown(second.endpoint.host)} is also ${shownKey(first.name)}'s endpoint; each site's endpoint is the public address of its own gateway`,
+    });
+  }
+  const [sshA, sshB] = [parseSshHost(shape, first.name), parseSshHost(shape, second.name)];
+  const portOf = (name: string) => checkSshTargetPort(shape, name);
+  if (sshA && sshB && sameHost(sshA, sshB) && portOf(first.name) === portOf(second.name) && first.interface === second.interface) {
+    problems.push({
+      path: `sites.${shownKey(second.name)}.interface`,
+      message: `${shownKey(first.name)} and ${shownKey(second.name)} would both be ${first.interface} on the same gateway ${shown(sshB)}; each site is its own gateway (or at least its own interface)`,
+    });
+  }
+  const lanPath = (s: SiteDef, i: number) => `sites.${shownKey(s.name)}.lan[${i}]`;
   sites.forEach((site, si) => {
     const other = sites[si === 0 ? 1 : 0];
     site.lan.forEach((cidr, i) => {
@@ -216,7 +362,7 @@ function relations(sites: readonly [SiteDef, SiteDef], network: Cidr, shape: Sit
       if (endpointAddress && cidrContains(cidr, endpointAddress)) {
         problems.push({
           path: lanPath(site, i),
-          message: `${cidr.text} contains ${other.name}'s endpoint ${other.endpoint.host}: the tunnel's own packets would be routed into the tunnel; use the peer's public address as endpoint or narrow the LAN`,
+          message: `${cidr.text} contains ${shownKey(other.name)}'s endpoint ${shown(other.endpoint.host)}: the tunnel's own packets would be routed into the tunnel; use the peer's public address as endpoint or narrow the LAN`,
         });
       }
     });
@@ -228,13 +374,18 @@ function relations(sites: readonly [SiteDef, SiteDef], network: Cidr, shape: Sit
       );
       if (capturing) {
         problems.push({
-          path: `sites.${site.name}.ssh`,
-          message: `${sshHost} is inside ${capturing.where} ${capturing.c.text}: once the tunnel is up the SSH session would be routed into it; reach ${site.name}'s gateway by an address outside the tunnel's networks`,
+          path: `sites.${shownKey(site.name)}.ssh`,
+          message: `${shown(sshHost)} is inside ${capturing.where} ${capturing.c.text}: once the tunnel is up the SSH session would be routed into it; reach ${shownKey(site.name)}'s gateway by an address outside the tunnel's networks`,
         });
       }
     }
   });
   return problems;
+}
+
+function checkSshTargetPort(shape: SiteFileShape, name: string): number | undefined {
+  const check = checkSshTarget(shape.sites[name]?.ssh ?? "");
+  return check.ok ? check.value.port ?? 22 : undefined;
 }
 
 function parseSshHost(shape: SiteFileShape, name: string): string | undefined {

@@ -1,3 +1,6 @@
+import type { InitSystem, UnitAction } from "./init-system.ts";
+import type { Site } from "./site.ts";
+
 /** A file wgsite will write on a gateway: a value, written by the executor as temp + rename. */
 export type PlannedFile = {
   readonly path: string;
@@ -9,16 +12,68 @@ export type PlannedFile = {
 };
 
 /**
- * One step on one gateway. `check` exits 0 when the step is already done, `change` makes it so,
- * `undo` returns the gateway to how it was before this run's change. `noop` says why nothing is to be done.
+ * One operation on a gateway, as data. src/remote/ops-shell.ts is the only code that turns these
+ * into shell; the plan's text, its JSON, the journal, rollback and removal all read these values.
+ */
+export type Op =
+  /** Write a file as temp + rename; a different file it replaces is kept as `<path>.wgsite-backup-<run>`. */
+  | { readonly op: "write"; readonly path: string; readonly mode: "0600" | "0644" | "0700" | "0755"; readonly content: string; readonly noBackup?: true }
+  /** Write a secret that arrives on the batch's stdin (never in argv, never in the plan). */
+  | { readonly op: "write-secret"; readonly path: string; readonly secret: "psk" }
+  /** Make a private key on the gateway (umask 077, temp + rename), or take over `reuse` when it exists; only its public key ever leaves. */
+  | { readonly op: "genkey"; readonly path: string; readonly reuse?: string }
+  /** The undo of a write: this run's backup back in place, or the file removed when there was none before. */
+  | { readonly op: "restore"; readonly path: string; readonly existed: boolean }
+  | { readonly op: "remove"; readonly paths: readonly string[] }
+  | { readonly op: "move"; readonly from: string; readonly to: string }
+  | { readonly op: "copy"; readonly from: string; readonly to: string }
+  /** A command line (package installs, sysctl, a field fix's hook lines). */
+  | { readonly op: "run"; readonly sh: string; readonly mayFail?: true }
+  /** The service of a wg interface, through the one init-system module. */
+  | { readonly op: "unit"; readonly init: InitSystem; readonly action: UnitAction; readonly iface: string }
+  /**
+   * Apply the config on disk to the running interface without taking it down: peers, endpoints,
+   * keepalive and allowed IPs by `wg syncconf`, the routes of the allowed IPs as wg-quick adds them,
+   * and the preshared keys the config's PostUp names.
+   */
+  | { readonly op: "reload-peers"; readonly iface: string }
+  /** Remove every firewall rule and table marked for `iface`, whatever config added it. */
+  | { readonly op: "sweep-rules"; readonly iface: string };
+
+export type Phase = "prepare" | "configure";
+
+export type StepId =
+  | "install"
+  | "keys"
+  | "retire"
+  | "stop"
+  | "config"
+  | `file:${string}`
+  | "psk"
+  | "forwarding"
+  | `fix-${string}`
+  | "service-script"
+  | "unit"
+  | "reload"
+  // removal
+  | "files"
+  | "fixes"
+  | "unit-restore"
+  | "journal";
+
+/**
+ * One step on one gateway. `ops` make it so; `undo` returns the gateway to how it was before this
+ * run's change, and is safe to run when the step never ran (rollback prepares it in advance).
+ * `noop` says why nothing is to be done (then there are no ops; rollback never runs its undo).
  */
 export type Step = {
-  readonly id: string;
+  readonly id: StepId;
+  /** prepare: before the public keys are exchanged (install, keys); configure: everything after. */
+  readonly phase: Phase;
   readonly title: string;
   readonly reason?: string;
-  readonly check: string;
-  readonly change: string;
-  readonly undo: string;
+  readonly ops: readonly Op[];
+  readonly undo: readonly Op[];
   readonly noop?: string;
 };
 
@@ -26,6 +81,7 @@ export type Warning = { readonly message: string; readonly fix: string };
 
 export type VerifyTargets = {
   readonly interface: string;
+  readonly port: number;
   readonly peerTunnelAddress: string;
   /** An address inside the remote LAN whose route must go via the tunnel. */
   readonly remoteProbe: string;
@@ -39,15 +95,33 @@ export type VerifyTargets = {
   readonly remoteHosts?: readonly string[];
 };
 
+/** What the run does to the tunnel's traffic, as the plan says it before anything runs. */
+export type TrafficEffect = {
+  readonly effect: "none" | "start" | "live" | "restart" | "migrate";
+  readonly text: string;
+};
+
+/**
+ * A value known only once the other gateway's prepare phase ran: the executor puts it where the
+ * token stands in this gateway's ops. The plan is not computed again.
+ */
+export type Binding = { readonly token: string; readonly site: string; readonly value: "public-key" };
+
 export type GatewayPlan = {
   readonly site: string;
   readonly index: 0 | 1;
   readonly interface: string;
   readonly ssh: string;
+  readonly init: InitSystem | "unknown";
   readonly files: readonly PlannedFile[];
   readonly steps: readonly Step[];
   readonly warnings: readonly Warning[];
   readonly verify: VerifyTargets;
+  readonly traffic: TrafficEffect;
+  readonly bindings: readonly Binding[];
+  /** A preshared key is written this run: the executor makes one and passes it to both gateways on stdin. */
+  readonly needsPsk: boolean;
 };
 
-export type Plan = { readonly gateways: readonly [GatewayPlan, GatewayPlan] };
+/** The site file it was made from travels with it: verification judges the result by the same site. */
+export type Plan = { readonly site: Site; readonly gateways: readonly [GatewayPlan, GatewayPlan]; readonly runId: string };

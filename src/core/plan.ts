@@ -1,21 +1,20 @@
 import { cidrContains, firstHost, parseAddress, transferAddresses } from "./address.ts";
+import { configChange } from "./config-change.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
+import { serviceScriptOps, type InitSystem, type UnitAction } from "./init-system.ts";
+import { isJournal, journalPath } from "./journal.ts";
 import { installCommand, packagesNeeded } from "./packages.ts";
-import type { GatewayPlan, Plan, PlannedFile, Step, VerifyTargets, Warning } from "./plan-types.ts";
+import type { Binding, GatewayPlan, Op, Plan, PlannedFile, Step, TrafficEffect, VerifyTargets, Warning } from "./plan-types.ts";
 import { placeholderKey, renderConfig } from "./render-config.ts";
-import { atomicWrite, quote, restoreWrite } from "./shell.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
-import { installServiceFilesCommand, removeServiceFilesCommand, serviceScriptFiles, unitCommand } from "./init-system.ts";
-import type { Site } from "./site.ts";
+import type { Site, SiteDef } from "./site.ts";
 
 export type PlanInput = {
   readonly site: Site;
   /** Facts of each gateway; undefined offline. */
   readonly facts?: readonly [HostFacts | undefined, HostFacts | undefined];
-  /** Public keys known so far (from facts or the key step); placeholders where not. */
-  readonly publicKeys?: readonly [string | undefined, string | undefined];
   /** Suffix of backup files this run makes (a timestamp, from the caller: the core has no clock). */
   readonly runId?: string;
   /** Take over an existing config of the same name that wgsite did not write (prechecks.ts). */
@@ -32,8 +31,21 @@ export function keyPath(iface: string): string {
   return `/etc/wireguard/${iface}.key`;
 }
 
+export function pskPath(iface: string): string {
+  return `/etc/wireguard/${iface}.psk`;
+}
+
 export function configPath(iface: string): string {
   return `/etc/wireguard/${iface}.conf`;
+}
+
+export function nftPath(iface: string): string {
+  return `/etc/wireguard/${iface}.nft`;
+}
+
+/** Where a file replaced this run is kept until the run is verified (or rolled back). */
+export function backupPath(path: string, runId: string): string {
+  return `${path}.wgsite-backup-${runId}`;
 }
 
 function pskNeedsWriting(input: PlanInput): boolean {
@@ -42,8 +54,32 @@ function pskNeedsWriting(input: PlanInput): boolean {
   return !a?.pskHash || !b?.pskHash || a.pskHash !== b.pskHash;
 }
 
+/**
+ * The interface a journal on this gateway made for this site under another name: the site file
+ * renamed it, so wgsite retires the old one (its own) instead of refusing it as someone else's.
+ */
+export function retiredInterface(def: SiteDef, facts: HostFacts | undefined): string | undefined {
+  return facts?.ownedInterfaces?.find((o) => o.site === def.name && o.interface !== def.interface)?.interface;
+}
+
+/**
+ * The facts without the traces of an interface this run retires (its routes, addresses, port),
+ * so that refusals and warnings do not take wgsite's own old tunnel for someone else's.
+ */
+export function withoutRetired(facts: HostFacts, retired: string | undefined): HostFacts {
+  if (!retired) return facts;
+  const port = facts.otherWireguard.find((w) => w.name === retired)?.listenPort;
+  return {
+    ...facts,
+    otherWireguard: facts.otherWireguard.filter((w) => w.name !== retired),
+    routes: facts.routes.filter((r) => r.dev !== retired),
+    connected: facts.connected.filter((c) => c.dev !== retired),
+    udpPortsInUse: port === undefined ? facts.udpPortsInUse : facts.udpPortsInUse.filter((p) => p !== port),
+  };
+}
+
 export function plan(input: PlanInput): Plan {
-  return { gateways: [gatewayPlan(input, 0), gatewayPlan(input, 1)] };
+  return { site: input.site, gateways: [gatewayPlan(input, 0), gatewayPlan(input, 1)], runId: input.runId ?? "offline" };
 }
 
 function lanAddress(facts: HostFacts | undefined, site: Site, index: 0 | 1): string | undefined {
@@ -63,6 +99,7 @@ function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
   const remoteHosts = localLanAddress && peerFacts ? lanHostsHeard(peerFacts.neighbors, peerFacts.connected, peer.lan) : [];
   return {
     interface: site.sites[index].interface,
+    port: site.sites[index].endpoint.port,
     peerTunnelAddress: transferAddresses(site.tunnel.network)[peerIndex],
     remoteProbe: lanAddress(input.facts?.[peerIndex], site, peerIndex) ?? firstHost(peer.lan[0]!),
     localLanAddress,
@@ -70,19 +107,37 @@ function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
   };
 }
 
+/** The peer's public key when it is known now and stays; otherwise a token the executor binds. */
+function peerKey(input: PlanInput, peerIndex: 0 | 1): { key: string; binding?: Binding } {
+  const peer = input.site.sites[peerIndex];
+  const known = input.facts?.[peerIndex]?.publicKey;
+  if (known) return { key: known };
+  const token = placeholderKey(peer.name);
+  return input.facts ? { key: token, binding: { token, site: peer.name, value: "public-key" } } : { key: token };
+}
+
+function unit(init: InitSystem, action: UnitAction, iface: string): Op {
+  return { op: "unit", init, action, iface };
+}
+
 function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   const { site } = input;
   const self = site.sites[index];
   const peerIndex = index === 0 ? 1 : 0;
-  const peer = site.sites[peerIndex];
-  const facts = input.facts?.[index];
+  const rawFacts = input.facts?.[index];
+  const retired = retiredInterface(self, rawFacts);
+  const facts = rawFacts ? withoutRetired(rawFacts, retired) : undefined;
   const iface = self.interface;
   const runId = input.runId ?? "offline";
+  const init: InitSystem | "unknown" = facts ? (facts.init === "unknown" ? "unknown" : facts.init) : "systemd";
+  const initOr: InitSystem = init === "unknown" ? "systemd" : init;
   const backend = facts?.firewall.backend ?? "none";
-  const peerKey = input.publicKeys?.[peerIndex] ?? input.facts?.[peerIndex]?.publicKey ?? placeholderKey(peer.name);
-  // Field fixes (field-fixes.ts): hooks in the config, and one step each before the unit.
+  const peer = peerKey(input, peerIndex);
+  const journal = facts && isJournal(facts.journal) ? facts.journal : undefined;
+  // A backup of a file wgsite wrote before is only needed until this run is verified.
+  const ownFile = (path: string) => journal !== undefined && (journal.created.includes(path) || journal.backups.some((b) => b.startsWith(`${path}.wgsite-backup-`)));
   const fixes = facts ? fieldFixes(site, index, facts) : [];
-  const rendered = renderConfig({ site, index, peerPublicKey: peerKey, backend, extraHooks: fixHooks(fixes) });
+  const rendered = renderConfig({ site, index, peerPublicKey: peer.key, backend, extraHooks: fixHooks(fixes) });
 
   const files: PlannedFile[] = [
     { path: configPath(iface), mode: "0600", owner: "root:root", content: rendered.content, existing: facts ? facts.existingConfig : null },
@@ -95,106 +150,203 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     content: `# managed by wgsite: routed site-to-site traffic through ${iface}\nnet.ipv4.ip_forward = 1\n`,
     existing: facts ? facts.files[sysctlPath(iface)] : null,
   };
+  // Hook files an earlier run wrote that this config no longer uses (the nft table of dropped block rules).
+  const stale = facts ? [nftPath(iface)].filter((p) => facts.files[p] !== undefined && !files.some((f) => f.path === p)) : [];
+
+  const active = facts?.unit.active ?? false;
+  const keysChange = !facts?.publicKey;
+  const pskWrite = facts ? pskNeedsWriting(input) : site.tunnel.presharedKey;
+  const pskRemove = facts !== undefined && !site.tunnel.presharedKey && facts.pskHash !== undefined;
+  const hookFilesChange = files.slice(1).some((f) => f.existing !== f.content) || stale.length > 0;
+  const change = configChange(files[0]!.existing, files[0]!.content);
+  // What the running interface needs: nothing, a live reload of its peers, or down with the old config and up with the new.
+  const mode: "start" | "live" | "restart" | "none" = !active
+    ? "start"
+    : retired || keysChange || change === "interface" || hookFilesChange
+      ? "restart"
+      : change === "peers" || pskWrite || pskRemove
+        ? "live"
+        : "none";
+  const reloadUndo: Op[] = mode === "live" ? [{ op: "reload-peers", iface }] : [];
 
   const steps: Step[] = [];
   const packages = facts ? packagesNeeded(facts, needsFirewallTool(site)) : ["wireguard-tools", "wireguard-go"];
   steps.push({
     id: "install",
+    phase: "prepare",
     title: `Install ${packages.length > 0 ? packages.join(", ") : "WireGuard tools"}`,
-    reason: facts && !facts.kernelWireguard ? "the kernel has no WireGuard module: wg-quick will use wireguard-go" : undefined,
-    check: "command -v wg >/dev/null && command -v wg-quick >/dev/null",
-    change: installCommand(facts?.packageManager ?? "apt", packages),
-    undo: "true",
-    ...(facts && packages.length === 0 ? { noop: `already installed (${facts.kernelWireguard ? "kernel module" : "wireguard-go"})` } : {}),
+    ...(facts && !facts.kernelWireguard ? { reason: "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
+    ...(facts && packages.length === 0
+      ? { ops: [], undo: [], noop: `already installed (${facts.kernelWireguard ? "kernel module" : "wireguard-go"})` }
+      : { ops: [{ op: "run", sh: installCommand(facts?.packageManager ?? "apt", packages) }], undo: [] }),
   });
+  const retiredKey = retired ? keyPath(retired) : undefined;
   steps.push({
     id: "keys",
-    title: `Generate the private key ${keyPath(iface)} on the gateway`,
-    check: `test -s ${keyPath(iface)}`,
-    change: `mkdir -p /etc/wireguard && (umask 077 && wg genkey > ${keyPath(iface)}.wgsite-tmp) && mv -f ${keyPath(iface)}.wgsite-tmp ${keyPath(iface)}`,
-    undo: `rm -f ${keyPath(iface)}`,
-    ...(facts?.publicKey ? { noop: `key exists (public key ${facts.publicKey})` } : {}),
+    phase: "prepare",
+    title: retiredKey ? `Keep the private key of ${retired} as ${keyPath(iface)} (made on the gateway if it is gone)` : `Generate the private key ${keyPath(iface)} on the gateway`,
+    ...(facts?.publicKey
+      ? { ops: [], undo: [], noop: `key exists (public key ${facts.publicKey})` }
+      : { ops: [{ op: "genkey", path: keyPath(iface), ...(retiredKey ? { reuse: retiredKey } : {}) }], undo: [{ op: "remove", paths: [keyPath(iface)] }] }),
   });
-  if (site.tunnel.presharedKey) {
-    const psk = `/etc/wireguard/${iface}.psk`;
+  if (retired) {
+    const old = [configPath(retired), nftPath(retired), sysctlPath(retired), keyPath(retired), pskPath(retired), journalPath(retired)];
     steps.push({
-      id: "psk",
-      title: `Write the preshared key ${psk}`,
-      check: `test -s ${psk}`,
-      // The PSK arrives on stdin as $WGSITE_PSK, read by the batch prelude: never in argv.
-      change: `{ [ ! -e ${psk} ] || cp -p ${psk} ${psk}.wgsite-backup-${runId}; } && (umask 077 && printf '%s\\n' "$WGSITE_PSK" > ${psk}.wgsite-tmp) && mv -f ${psk}.wgsite-tmp ${psk}`,
-      undo: restoreWrite(psk, runId, facts?.pskHash !== undefined),
-      ...(facts && !pskNeedsWriting(input) ? { noop: "both gateways hold the same preshared key" } : {}),
+      id: "retire",
+      phase: "configure",
+      title: `Retire ${retired}, the interface wgsite made for ${self.name} before: stop it and move its files aside`,
+      reason: `the site file names the interface ${iface} now; ${retired}'s journal is wgsite's, so it is taken down with its own config (PreDown) and its files are removed once ${iface} is verified`,
+      ops: [unit(initOr, "disable-stop", retired), { op: "sweep-rules", iface: retired }, ...old.map((p): Op => ({ op: "move", from: p, to: backupPath(p, runId) }))],
+      undo: [...old.map((p): Op => ({ op: "move", from: backupPath(p, runId), to: p })), unit(initOr, "enable-start", retired)],
+    });
+  }
+  if (mode === "restart" && !retired) {
+    steps.push({
+      id: "stop",
+      phase: "configure",
+      title: `Take ${iface} down with the config it was brought up with`,
+      reason: "its PreDown lines remove exactly the rules that config added; wgsite's marked rules left by any earlier config go too",
+      ops: [unit(initOr, "stop", iface), { op: "sweep-rules", iface }],
+      undo: [unit(initOr, "start", iface)],
     });
   }
   for (const file of files) {
     const same = file.existing !== null && file.existing === file.content;
     steps.push({
       id: file.path === configPath(iface) ? "config" : `file:${file.path}`,
+      phase: "configure",
       title: `Write ${file.path}`,
-      reason: file.existing ? "replaces a different file; a backup is kept beside it" : undefined,
-      check: `printf %s ${quote(file.content)} | cmp -s - ${file.path}`,
-      change: atomicWrite(file.path, file.content, file.mode, runId),
-      undo: restoreWrite(file.path, runId, file.existing !== undefined && file.existing !== null),
-      ...(same ? { noop: "already as planned" } : {}),
+      ...(file.existing && !same ? { reason: ownFile(file.path) ? "replaces wgsite's earlier version" : "replaces a different file; a backup is kept beside it" } : {}),
+      ...(same
+        ? { ops: [], undo: [], noop: "already as planned" }
+        : { ops: [{ op: "write", path: file.path, mode: file.mode, content: file.content }], undo: [{ op: "restore", path: file.path, existed: file.existing !== undefined && file.existing !== null }, ...reloadUndo] }),
     });
   }
-  const forwardingDone = facts !== undefined && facts.ipForward.runtime && (facts.ipForward.persisted || sysctlFile.existing === sysctlFile.content);
+  for (const path of stale) {
+    steps.push({
+      id: `file:${path}`,
+      phase: "configure",
+      title: `Remove ${path} (no longer used by the config)`,
+      ops: [{ op: "move", from: path, to: backupPath(path, runId) }],
+      undo: [{ op: "move", from: backupPath(path, runId), to: path }],
+    });
+  }
+  if (site.tunnel.presharedKey || pskRemove) {
+    const psk = pskPath(iface);
+    steps.push(
+      pskRemove
+        ? {
+            id: "psk",
+            phase: "configure",
+            title: `Remove the preshared key ${psk} (the site file turned it off)`,
+            ops: [{ op: "move", from: psk, to: backupPath(psk, runId) }],
+            undo: [{ op: "move", from: backupPath(psk, runId), to: psk }, ...reloadUndo],
+          }
+        : {
+            id: "psk",
+            phase: "configure",
+            title: `Write the preshared key ${psk}`,
+            ...(pskWrite
+              ? { ops: [{ op: "write-secret", path: psk, secret: "psk" }], undo: [{ op: "restore", path: psk, existed: facts?.pskHash !== undefined }, ...reloadUndo] }
+              : { ops: [], undo: [], noop: "both gateways hold the same preshared key" }),
+          },
+    );
+  }
+  // A retired interface's sysctl file may be what persists forwarding now: it goes, this one must be written.
+  const forwardingDone = facts !== undefined && facts.ipForward.runtime && ((facts.ipForward.persisted && !retired) || sysctlFile.existing === sysctlFile.content);
   steps.push({
     id: "forwarding",
+    phase: "configure",
     title: "Enable IPv4 forwarding (now and after reboot)",
-    check: `[ "$(sysctl -n net.ipv4.ip_forward)" = 1 ]`,
-    change: `${atomicWrite(sysctlFile.path, sysctlFile.content, sysctlFile.mode, runId)} && sysctl -q -w net.ipv4.ip_forward=1`,
-    undo: `rm -f ${sysctlFile.path}${facts && !facts.ipForward.runtime ? " && sysctl -q -w net.ipv4.ip_forward=0" : ""}`,
-    ...(forwardingDone ? { noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` } : {}),
+    ...(forwardingDone
+      ? { ops: [], undo: [], noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` }
+      : {
+          ops: [
+            ...(sysctlFile.existing === sysctlFile.content ? [] : [{ op: "write", path: sysctlFile.path, mode: sysctlFile.mode, content: sysctlFile.content } as const]),
+            { op: "run", sh: "sysctl -q -w net.ipv4.ip_forward=1" },
+          ],
+          undo: [
+            ...(sysctlFile.existing === sysctlFile.content ? [] : [{ op: "restore", path: sysctlFile.path, existed: sysctlFile.existing !== undefined && sysctlFile.existing !== null } as const]),
+            ...(facts && !facts.ipForward.runtime ? [{ op: "run", sh: "sysctl -q -w net.ipv4.ip_forward=0" } as const] : []),
+          ],
+        }),
   });
   steps.push(...fixSteps(fixes, iface, facts));
-  // h20: OpenRC without a wg-quick script gets wgsite's (journaled, removed by `remove`).
-  const serviceFiles = facts?.init === "openrc" ? serviceScriptFiles("openrc", facts, iface) : [];
-  if (serviceFiles.length > 0) {
-    steps.push({ id: "service-script", title: `Install the OpenRC service wg-quick.${iface} (${serviceFiles.map((f) => f.path).join(", ")})`, check: "false", change: installServiceFilesCommand(serviceFiles, runId), undo: removeServiceFilesCommand(serviceFiles) });
+  const service = serviceScriptOps(initOr, facts, iface);
+  if (service.ops.length > 0) {
+    steps.push({ id: "service-script", phase: "configure", title: `Install the OpenRC service wg-quick.${iface} (${service.created.join(", ")}): the system ships none`, ops: service.ops, undo: service.undo });
   }
-  steps.push(unitStep(input, index, steps));
+  steps.push(unitStep(facts, iface, initOr, mode));
+
+  const bindings = peer.binding ? [peer.binding] : [];
   return {
     site: self.name,
     index,
     interface: iface,
     ssh: self.ssh,
+    init,
     files,
     steps,
     warnings: facts ? warnings(site, index, facts) : [],
     verify: verifyTargets(input, index),
+    traffic: trafficEffect(mode, iface, retired, facts !== undefined, steps),
+    bindings,
+    needsPsk: pskWrite && facts !== undefined,
   };
 }
 
-function unitStep(input: PlanInput, index: 0 | 1, before: readonly Step[]): Step {
-  const facts = input.facts?.[index];
-  const iface = input.site.sites[index].interface;
-  const unit = `wg-quick@${iface}`;
-  const changed = before.some((s) => (s.id === "config" || s.id.startsWith("file:") || s.id === "psk" || s.id === "keys") && !s.noop);
-  if (facts?.init === "openrc") {
-    const svc = `wg-quick.${iface}`;
-    return {
-      id: "unit",
-      title: `Enable and start ${svc} (OpenRC)`,
-      check: `${unitCommand("openrc", "is-enabled", iface)} && ${unitCommand("openrc", "is-active", iface)}`,
-      change: facts.unit.active && changed ? `${unitCommand("openrc", "enable", iface)} && ${unitCommand("openrc", "restart", iface)}` : unitCommand("openrc", "enable-start", iface),
-      undo: facts.unit.active ? `${unitCommand("openrc", "restart", iface)}${facts.unit.enabled ? "" : ` && ${unitCommand("openrc", "disable", iface)}`}` : `${unitCommand("openrc", "disable-stop", iface)}${facts.unit.enabled ? ` && ${unitCommand("openrc", "enable", iface)}` : ""}`,
-      ...(facts.unit.enabled && facts.unit.active && !changed ? { noop: `${svc} enabled and running` } : {}),
-    };
+function unitStep(facts: HostFacts | undefined, iface: string, init: InitSystem, mode: "start" | "live" | "restart" | "none"): Step {
+  const name = init === "systemd" ? `wg-quick@${iface}` : `wg-quick.${iface} (OpenRC)`;
+  const enabled = facts?.unit.enabled ?? false;
+  const ensureEnabled: Op[] = enabled ? [] : [unit(init, "enable", iface)];
+  const keepEnabled: Op[] = enabled ? [] : [unit(init, "disable", iface)];
+  switch (mode) {
+    case "live":
+      return {
+        id: "reload",
+        phase: "configure",
+        title: `Reload ${iface}'s peers live (wg syncconf): no interruption`,
+        reason: "only peer settings changed (keys, endpoint, keepalive, allowed IPs, preshared key): the running interface takes them without going down",
+        ops: [{ op: "reload-peers", iface }, ...ensureEnabled],
+        undo: keepEnabled,
+      };
+    case "none":
+      return enabled
+        ? { id: "unit", phase: "configure", title: `Enable and start ${name}`, ops: [], undo: [], noop: `${name} enabled and running with this config` }
+        : { id: "unit", phase: "configure", title: `Enable ${name} (it runs, but would not come back after a reboot)`, ops: ensureEnabled, undo: keepEnabled };
+    case "restart":
+      return {
+        id: "unit",
+        phase: "configure",
+        title: `Bring ${name} up with the new config`,
+        ops: [unit(init, "enable-start", iface)],
+        // The earlier config is back in place by the time the stop step's undo starts it again.
+        undo: [unit(init, enabled ? "stop" : "disable-stop", iface), { op: "sweep-rules", iface }],
+      };
+    case "start":
+      return {
+        id: "unit",
+        phase: "configure",
+        title: `Enable and start ${name}`,
+        ops: [unit(init, "enable-start", iface)],
+        undo: [unit(init, enabled ? "stop" : "disable-stop", iface), { op: "sweep-rules", iface }],
+      };
   }
-  // `syncconf` would not update routes or hooks, so a changed config means a restart.
-  const action = facts?.unit.active && changed ? `systemctl enable -q ${unit} && systemctl restart ${unit}` : `systemctl enable -q --now ${unit}`;
-  return {
-    id: "unit",
-    title: facts?.unit.active && changed ? `Restart ${unit} with the new config` : `Enable and start ${unit}`,
-    check: `systemctl is-enabled -q ${unit} && systemctl is-active -q ${unit}`,
-    change: facts && facts.init !== "systemd" ? `echo "neither systemd nor OpenRC found: start wg-quick up ${iface} from your init system" >&2; exit 1` : action,
-    undo: facts?.unit.active
-      ? `systemctl restart ${unit}${facts.unit.enabled ? "" : ` && systemctl disable -q ${unit}`}`
-      : `systemctl disable -q --now ${unit}${facts?.unit.enabled ? ` && systemctl enable -q ${unit}` : ""}`,
-    ...(facts && facts.unit.enabled && facts.unit.active && !changed ? { noop: `${unit} enabled and running with this config` } : {}),
-  };
+}
+
+function trafficEffect(mode: "start" | "live" | "restart" | "none", iface: string, retired: string | undefined, online: boolean, steps: readonly Step[]): TrafficEffect {
+  if (!online) return { effect: "start", text: `brings ${iface} up` };
+  if (retired) return { effect: "migrate", text: `moves ${retired} to ${iface}: about 1 s without traffic between the LANs` };
+  switch (mode) {
+    case "start":
+      return { effect: "start", text: `brings ${iface} up (no tunnel runs yet)` };
+    case "restart":
+      return { effect: "restart", text: `restart ${iface}: about 1 s without traffic between the LANs` };
+    case "live":
+      return { effect: "live", text: "reload peers, no interruption" };
+    case "none":
+      return { effect: "none", text: steps.some((s) => !s.noop) ? "the running tunnel is not touched" : "nothing changes" };
+  }
 }
 
 /** What the plan cannot fix; FORWARD, NAT, rp_filter, ufw and firewalld are field fixes (field-fixes.ts). */
@@ -204,6 +356,9 @@ function warnings(site: Site, index: 0 | 1, facts: HostFacts): Warning[] {
   const port = self.endpoint.port;
   if (facts.udpPortsInUse.includes(port) && !facts.interfaceUp) {
     out.push({ message: `UDP port ${port} is already in use`, fix: "pick a free port in tunnel.port or the endpoint's :port" });
+  }
+  if (facts.init === "unknown") {
+    out.push({ message: "neither systemd nor OpenRC was found", fix: `start wg-quick up ${self.interface} from your init system` });
   }
   return out;
 }

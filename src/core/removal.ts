@@ -1,63 +1,65 @@
 import type { HostFacts } from "./host-facts.ts";
-import { isJournal, journalPath, type Journal } from "./journal.ts";
-import type { Step } from "./plan-types.ts";
-import { configPath, keyPath, sysctlPath } from "./plan.ts";
-import { quote } from "./shell.ts";
-import { initOf, unitCommand, unitName } from "./init-system.ts";
+import { serviceLinkPath, type InitSystem } from "./init-system.ts";
 import { OPENRC_SCRIPT_PATH } from "./openrc-service.ts";
+import { isJournal, journalPath, type Journal } from "./journal.ts";
+import type { Op, Step } from "./plan-types.ts";
+import { configPath, keyPath, nftPath, pskPath, sysctlPath } from "./plan.ts";
 
 /**
  * The steps that undo what the journal says wgsite did, and nothing else: files that existed
  * before wgsite come back from their first backup, files it created go, the unit returns to its
- * earlier state. Stopping the unit runs PreDown, which removes wgsite's firewall rules.
+ * earlier state. Stopping the unit runs PreDown; wgsite's marked rules are swept after it, and the
+ * journal's record of each field fix removes those even when PreDown could not.
  */
 export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean): { steps: Step[]; noop?: string } {
   if (!isJournal(facts.journal)) {
     return { steps: [], noop: `no wgsite journal for ${iface} (${journalPath(iface)}): nothing of wgsite's to remove` };
   }
   const journal: Journal = facts.journal;
-  const init = initOf(facts.init);
-  const unit = unitName(init, iface);
+  const init: InitSystem = facts.init === "openrc" ? "openrc" : "systemd";
+  const unitName = init === "systemd" ? `wg-quick@${iface}` : `wg-quick.${iface}`;
   const created = new Set(journal.created);
+  const step = (id: Step["id"], title: string, ops: readonly Op[]): Step => ({ id, phase: "configure", title, ops, undo: [] });
   const steps: Step[] = [];
-  steps.push({
-    id: "unit",
-    title: journal.before.unitEnabled ? `Stop ${unit} (it is restored after the config)` : `Stop and disable ${unit}`,
-    check: `! ${unitCommand(init, "is-active", iface)}`,
-    change: `${unitCommand(init, "disable-stop", iface)} 2>/dev/null;${init === "systemd" ? ` systemctl reset-failed ${unit} 2>/dev/null;` : ""} ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)}; true`,
-    undo: "true",
-  });
-  // Stopping the unit ran PreDown; the journal's record removes the fixes even when it could not.
-  if ((journal.fixes ?? []).length > 0) {
-    const fixes = journal.fixes!;
-    steps.push({ id: "fixes", title: `Remove wgsite's firewall and sysctl fixes (${fixes.map((f) => f.id).join(", ")})`, check: "false", change: fixes.map((f) => `{ ${f.undo}; }`).join("; "), undo: "true" });
+  steps.push(
+    step("unit", journal.before.unitEnabled ? `Stop ${unitName} (it is restored after the config)` : `Stop and disable ${unitName}`, [
+      { op: "unit", init, action: "disable-stop", iface },
+      { op: "run", sh: `ip link show ${iface} >/dev/null 2>&1 && wg-quick down ${iface}`, mayFail: true },
+      { op: "sweep-rules", iface },
+    ]),
+  );
+  const fixes = journal.fixes ?? [];
+  if (fixes.length > 0) {
+    steps.push(step("fixes", `Remove wgsite's firewall and sysctl fixes (${fixes.map((f) => f.id).join(", ")})`, fixes.map((f): Op => ({ op: "run", sh: f.undo, mayFail: true }))));
   }
   const firstBackup = (path: string) => journal.backups.filter((b) => b.startsWith(`${path}.wgsite-backup-`)).sort()[0];
-  const removeFiles: string[] = [];
-  for (const path of [configPath(iface), `/etc/wireguard/${iface}.nft`, sysctlPath(iface), `${OPENRC_SCRIPT_PATH}.${iface}`, OPENRC_SCRIPT_PATH]) {
+  const ops: Op[] = [];
+  for (const path of [configPath(iface), nftPath(iface), sysctlPath(iface)]) {
     const backup = firstBackup(path);
-    if (created.has(path)) removeFiles.push(quote(path));
-    else if (backup) removeFiles.push(`${quote(path)}; mv -f ${quote(backup)} ${quote(path)}`);
+    if (created.has(path)) ops.push({ op: "remove", paths: [path] });
+    else if (backup) ops.push({ op: "move", from: backup, to: path });
   }
-  // The first backup of each file was moved back above; the later ones hold wgsite's own earlier versions.
-  for (const backup of journal.backups) removeFiles.push(quote(backup));
-  steps.push({ id: "files", title: "Remove wgsite's config files (restore what was there before)", check: "false", change: removeFiles.length ? removeFiles.map((f) => `rm -f ${f}`).join(" && ") : "true", undo: "true" });
+  // wgsite's OpenRC symlink, and its script once no other interface's symlink uses it.
+  if (created.has(serviceLinkPath(iface))) ops.push({ op: "remove", paths: [serviceLinkPath(iface)] });
+  if (created.has(OPENRC_SCRIPT_PATH)) ops.push({ op: "run", sh: `[ -n "$(ls -d ${OPENRC_SCRIPT_PATH}.* 2>/dev/null)" ] || rm -f ${OPENRC_SCRIPT_PATH}`, mayFail: true });
+  // The first backup of each file was moved back above; any later ones hold wgsite's own earlier versions.
+  if (journal.backups.length > 0) ops.push({ op: "remove", paths: journal.backups });
+  steps.push(step("files", "Remove wgsite's config files (restore what was there before)", ops));
   if (!journal.before.ipForward && created.has(sysctlPath(iface))) {
-    steps.push({ id: "forwarding", title: "Turn IPv4 forwarding back off (it was off before wgsite)", check: "false", change: "sysctl -q -w net.ipv4.ip_forward=0", undo: "true" });
+    steps.push(step("forwarding", "Turn IPv4 forwarding back off (it was off before wgsite)", [{ op: "run", sh: "sysctl -q -w net.ipv4.ip_forward=0" }]));
   }
-  const keyFiles = [keyPath(iface), `/etc/wireguard/${iface}.psk`].filter((k) => created.has(k));
+  const keyFiles = [keyPath(iface), pskPath(iface)].filter((k) => created.has(k));
   if (!keepKeys && keyFiles.length > 0) {
-    steps.push({ id: "keys", title: `Remove the keys wgsite made (${keyFiles.join(", ")})`, check: "false", change: `rm -f ${keyFiles.map(quote).join(" ")}`, undo: "true" });
+    steps.push(step("keys", `Remove the keys wgsite made (${keyFiles.join(", ")})`, [{ op: "remove", paths: keyFiles }]));
   }
   if (journal.before.unitEnabled || journal.before.unitActive) {
-    steps.push({
-      id: "unit-restore",
-      title: `Restore ${unit} as it was before wgsite`,
-      check: "false",
-      change: [journal.before.unitEnabled ? unitCommand(init, "enable", iface) : "", journal.before.unitActive ? unitCommand(init, "start", iface) : ""].filter(Boolean).join(" && "),
-      undo: "true",
-    });
+    steps.push(
+      step("unit-restore", `Restore ${unitName} as it was before wgsite`, [
+        ...(journal.before.unitEnabled ? [{ op: "unit", init, action: "enable", iface } as const] : []),
+        ...(journal.before.unitActive ? [{ op: "unit", init, action: "start", iface } as const] : []),
+      ]),
+    );
   }
-  steps.push({ id: "journal", title: `Remove the journal ${journalPath(iface)}`, check: "false", change: `rm -f ${journalPath(iface)}; rmdir /var/lib/wgsite 2>/dev/null; true`, undo: "true" });
+  steps.push(step("journal", `Remove the journal ${journalPath(iface)}`, [{ op: "remove", paths: [journalPath(iface)] }, { op: "run", sh: "rmdir /var/lib/wgsite 2>/dev/null", mayFail: true }]));
   return { steps };
 }

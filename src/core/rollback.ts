@@ -1,8 +1,8 @@
 import type { HostFacts } from "./host-facts.ts";
-import { journalPath } from "./journal.ts";
-import type { Step } from "./plan-types.ts";
-import { atomicWrite, quote } from "./shell.ts";
-import { armRevertCommand, disarmRevertCommand, initOf, unitCommand, type InitSystem } from "./init-system.ts";
+import { journalPath, nextJournal } from "./journal.ts";
+import { backupPath } from "./plan.ts";
+import type { GatewayPlan, Op, Step } from "./plan-types.ts";
+import type { SiteDef } from "./site.ts";
 
 export function revertUnit(iface: string): string {
   return `wgsite-revert-${iface.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -12,40 +12,39 @@ export function rollbackFile(iface: string): string {
   return `/run/wgsite/${iface}.rollback.sh`;
 }
 
+/** Steps of the plan that change the gateway: what a rollback undoes. */
+export function changingSteps(gp: GatewayPlan): Step[] {
+  return gp.steps.filter((s) => !s.noop && s.ops.length > 0);
+}
+
 /**
- * Shell that returns a gateway to how the facts found it, undoing the given steps of this run:
- * the unit is stopped first (PreDown takes wgsite's rules away), files and keys are undone in
- * reverse order, then the unit is put back as it was, and the journal as it was. Packages stay.
+ * What returns a gateway to how the facts found it: the undo of every changing step, last first
+ * (each undo is safe when its step never ran, so this is prepared before the run and armed on the
+ * gateway), then the journal as it was. Packages stay.
  */
-export function rollbackScript(iface: string, facts: HostFacts, started: readonly Step[], runId: string): string {
-  const init = initOf(facts.init);
-  const lines = [`${unitCommand(init, "stop", iface)} 2>/dev/null; ip link show ${quote(iface)} >/dev/null 2>&1 && wg-quick down ${quote(iface)} 2>/dev/null`];
-  for (const step of [...started].reverse()) {
-    if (step.id === "unit" || step.id === "install") continue;
-    lines.push(`{ ${step.undo}; } 2>/dev/null`);
-  }
-  lines.push(facts.unit.enabled ? unitCommand(init, "enable", iface) : `${unitCommand(init, "disable", iface)} 2>/dev/null`);
-  if (facts.unit.active) lines.push(unitCommand(init, "start", iface));
-  lines.push(
+export function rollbackOps(gp: GatewayPlan, facts: HostFacts): Op[] {
+  const undo = [...changingSteps(gp)].reverse().flatMap((s) => s.undo);
+  const journal: Op[] =
     facts.journal === undefined
-      ? `rm -f ${journalPath(iface)}; rmdir /var/lib/wgsite 2>/dev/null`
-      : atomicWrite(journalPath(iface), `${JSON.stringify(facts.journal, null, 2)}\n`, "0600", `rollback-${runId}`),
+      ? [{ op: "remove", paths: [journalPath(gp.interface)] }, { op: "run", sh: "rmdir /var/lib/wgsite 2>/dev/null", mayFail: true }]
+      : [{ op: "write", path: journalPath(gp.interface), mode: "0600", content: `${JSON.stringify(facts.journal, null, 2)}\n`, noBackup: true }];
+  return [...undo, ...journal];
+}
+
+/** Files this run moved or replaced; their backups are kept until the run is verified. */
+function touchedPaths(gp: GatewayPlan): string[] {
+  return changingSteps(gp).flatMap((s) =>
+    s.ops.flatMap((o) => (o.op === "write" || o.op === "write-secret" ? [o.path] : o.op === "move" ? [o.from] : [])),
   );
-  return `${lines.join("\n")}\ntrue\n`;
 }
 
 /**
- * Commit-confirm on the gateway: a transient timer that runs the rollback unless the run disarms
- * it after verification passed. A run whose session dies half-way is undone by the gateway itself.
+ * After verification passed: the backups of wgsite's own earlier files (and of a retired
+ * interface's files) go, so a gateway after any history holds what a fresh apply leaves. The first
+ * backup of a file that was not wgsite's stays: the journal lists it and `remove` restores it.
  */
-export function armRevert(iface: string, script: string, afterSec: number, runId: string, init: InitSystem = "systemd"): string {
-  return [
-    atomicWrite(rollbackFile(iface), script, "0700", runId),
-    `rm -f ${rollbackFile(iface)}.wgsite-backup-${runId}`,
-    armRevertCommand(init, revertUnit(iface), rollbackFile(iface), afterSec),
-  ].join("\n");
-}
-
-export function disarmRevert(iface: string, init: InitSystem = "systemd"): string {
-  return `${disarmRevertCommand(init, revertUnit(iface))}; rm -f ${rollbackFile(iface)}; true`;
+export function commitOps(def: SiteDef, facts: HostFacts, gp: GatewayPlan, runId: string): Op[] {
+  const kept = new Set(nextJournal(def, facts, gp, runId).backups);
+  const paths = [...new Set(touchedPaths(gp).map((p) => backupPath(p, runId)))].filter((b) => !kept.has(b));
+  return paths.length > 0 ? [{ op: "remove", paths }] : [];
 }

@@ -1,5 +1,6 @@
 import type { Cidr } from "./address.ts";
 import type { HostPort } from "./fields.ts";
+import { escapeControls } from "./show-value.ts";
 
 export type BlockRule = { readonly proto: "tcp" | "udp" | "icmp"; readonly port?: number };
 
@@ -26,8 +27,34 @@ export type Site = {
 
 export type Problem = { readonly path: string; readonly message: string };
 
+/**
+ * What wgsite reads of a site file, and how much it says about one: within these a file is judged
+ * in well under a second, and its report stays readable whatever the file holds.
+ */
+export const SITE_LIMITS = {
+  /** Refused by size before parsing. */
+  bytes: 1024 * 1024,
+  lines: 2000,
+  /** YAML structure characters ([ ] { } , : - ? & * !): the YAML parser spends its time on those. */
+  structure: 5000,
+  /** Problems listed; the rest are counted. */
+  problems: 20,
+  /** Characters of one problem line. */
+  lineChars: 300,
+} as const;
+
+/** One line per problem, escaped again as a last guard (values inside are already shown escaped) and cut. */
 export function formatProblem(problem: Problem): string {
-  return problem.path ? `${problem.path}: ${problem.message}` : problem.message;
+  const line = escapeControls(problem.path ? `${problem.path}: ${problem.message}` : problem.message);
+  const chars = Array.from(line);
+  return chars.length <= SITE_LIMITS.lineChars ? line : `${chars.slice(0, SITE_LIMITS.lineChars).join("")}…`;
+}
+
+/** The problem lines of a report: at most SITE_LIMITS.problems, then how many more there are. */
+export function formatProblems(problems: readonly Problem[], max: number = SITE_LIMITS.problems): string[] {
+  const lines = problems.slice(0, max).map(formatProblem);
+  if (problems.length > max) lines.push(`and ${problems.length - max} more problem${problems.length - max === 1 ? "" : "s"}`);
+  return lines;
 }
 
 export const DEFAULT_PORT = 51000;

@@ -4,7 +4,7 @@ import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import { planToJson, planToText } from "../core/format-plan.ts";
 import { plan } from "../core/plan.ts";
 import { formatProblem } from "../core/site.ts";
-import { applyGateways } from "../remote/apply-engine.ts";
+import { applyPlan } from "../remote/apply-engine.ts";
 import { refusals } from "../remote/refusals.ts";
 import { closeSessions, openGateways } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
@@ -66,17 +66,19 @@ export async function apply(options: Options): Promise<number> {
   }
   const { site, sessions } = await connect(options, true);
   try {
+    // One plan: the one shown and confirmed is the one that runs.
+    const confirmed = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId(), adopt: options.adopt });
     if (!options.yes) {
-      process.stderr.write(planToText(plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId() })));
+      process.stderr.write(planToText(confirmed));
       if (!(await confirm("Apply this plan to both gateways? [y/N] "))) {
         process.stderr.write("Nothing was changed.\n");
         return ExitCode.Ok;
       }
     }
-    const report = await applyGateways(site, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: runId() }, log);
+    const report = await applyPlan(confirmed, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: confirmed.runId }, log);
     const changed = report.gateways.filter((g) => g.changed).length;
     // What it cost on the wire, counted in the transport: for benchmarks and the curious.
-    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.conn.stats }));
+    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.root.stats }));
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (!report.ok) {
       process.stderr.write(`wgsite: ${report.error}\n`);

@@ -20,7 +20,7 @@ export async function remove(options: Options): Promise<number> {
           log(`[${s.def.name}] ok     ${noop}`);
           return { site: s.def.name, removed: false, ok: true };
         }
-        const titles = new Map(steps.map((st) => [st.id, st.title]));
+        const titles = new Map<string, string>(steps.map((st) => [st.id, st.title]));
         let failed = false;
         const reader = new BatchReader((e) => {
           if (e.type === "step-end") {
@@ -28,7 +28,7 @@ export async function remove(options: Options): Promise<number> {
             log(`[${s.def.name}] ${e.code === 0 ? "done  " : "FAILED"} ${titles.get(e.step) ?? e.step}${e.code === 0 ? "" : `\n${e.output}`}`);
           }
         });
-        const result = await s.root.exec(batchScript(steps), { onStdout: (c) => reader.push(c), timeoutMs: 120_000 });
+        const result = await s.root.exec(batchScript(steps, { runId: "remove" }), { onStdout: (c) => reader.push(c), timeoutMs: 120_000 });
         reader.end();
         return { site: s.def.name, removed: true, ok: !failed && result.code === 0 };
       }),

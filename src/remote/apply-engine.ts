@@ -1,12 +1,12 @@
 import { generatePresharedKey, isValidKey } from "../core/keys.ts";
-import { plan, keyPath } from "../core/plan.ts";
-import type { GatewayPlan, Plan, Step } from "../core/plan-types.ts";
+import { journalOp } from "../core/journal.ts";
+import { keyPath } from "../core/plan.ts";
+import type { GatewayPlan, Op, Plan, Step } from "../core/plan-types.ts";
+import { changingSteps, commitOps, revertUnit, rollbackFile, rollbackOps } from "../core/rollback.ts";
 import { redact, type Secret } from "../core/secret.ts";
-import type { Site } from "../core/site.ts";
-import { journalWrite } from "../core/journal.ts";
-import { armRevert, disarmRevert, rollbackScript } from "../core/rollback.ts";
-import { initOf } from "../core/init-system.ts";
 import { batchScript, BatchReader, verifyScript, type BatchEvent } from "./batch.ts";
+import { armRevertCommand, disarmRevertCommand, opShell, undoShell, type OpContext } from "./ops-shell.ts";
+import { verdicts, verifySample } from "../status/verify.ts";
 import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "./events.ts";
 import type { ExecOptions } from "./connection.ts";
 import type { GatewaySession } from "./gateways.ts";
@@ -19,8 +19,6 @@ export type ApplyOptions = {
   readonly runId: string;
 };
 
-/** Steps that must run before the public keys can be exchanged. */
-const PHASE_A = new Set(["install", "keys"]);
 const PUBKEY_MARK = "@@wgsite-pubkey";
 
 /**
@@ -46,14 +44,14 @@ export class StepFailure extends Error {
 
 type Tracker = { readonly report: GatewayReport & { steps: StepReport[]; checks: CheckReport[]; changed: boolean } };
 
-function tracker(session: GatewaySession): Tracker {
-  return { report: { site: session.def.name, interface: session.def.interface, changed: false, steps: [], checks: [] } };
+function tracker(gp: GatewayPlan): Tracker {
+  return { report: { site: gp.site, interface: gp.interface, changed: false, traffic: gp.traffic, steps: [], checks: [] } };
 }
 
 /** Runs a batch on a gateway and turns its markers into events and report entries. */
 async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Step[], script: string, stdin: string | undefined, emit: Emit, secrets: readonly (Secret | undefined)[]): Promise<string> {
   const site = session.def.name;
-  const titles = new Map(steps.map((s) => [s.id, s.title]));
+  const titles = new Map<string, string>(steps.map((s) => [s.id, s.title]));
   titles.set("verify", "Verify the tunnel");
   const started = new Map<string, number>();
   let failure: StepFailure | undefined;
@@ -76,10 +74,6 @@ async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Ste
         failure = new StepFailure(site, event.step, output);
         emit({ type: "step-failed", site, step: event.step, title, ms, output });
       }
-    } else {
-      const warning = event.warning ? { warning: true as const } : {};
-      t.report.checks.push({ id: event.id, ok: event.ok, detail: event.detail, ...warning });
-      emit({ type: "check", site, id: event.id, ok: event.ok, detail: event.detail, ...warning });
     }
   });
   const describe = `wgsite's ${steps.length > 0 ? `steps (${steps.map((s) => s.id).join(", ")})` : "verification"}`;
@@ -92,59 +86,109 @@ async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Ste
   return result.stdout;
 }
 
-function reportNoops(t: Tracker, gp: GatewayPlan, ids: (id: string) => boolean, emit: Emit): void {
-  for (const step of gp.steps.filter((s) => ids(s.id) && s.noop)) {
+function reportNoops(t: Tracker, steps: readonly Step[], emit: Emit): void {
+  for (const step of steps.filter((s) => s.noop)) {
     t.report.steps.push({ id: step.id, title: step.title, status: "unchanged", ms: 0, note: step.noop });
-    emit({ type: "step-done", site: gp.site, step: step.id, title: step.title, ms: 0, changed: false, note: step.noop });
+    emit({ type: "step-done", site: t.report.site, step: step.id, title: step.title, ms: 0, changed: false, note: step.noop });
   }
 }
 
-/** Phase A: packages and keys; returns the gateway's public key (only the public key leaves it). */
-async function phaseA(session: GatewaySession, t: Tracker, gp: GatewayPlan, runId: string, emit: Emit): Promise<string> {
-  reportNoops(t, gp, (id) => PHASE_A.has(id), emit);
-  const steps = gp.steps.filter((s) => PHASE_A.has(s.id) && !s.noop);
-  if (steps.length === 0 && session.facts.publicKey) return session.facts.publicKey;
-  const tail = [`echo "${PUBKEY_MARK} $(wg pubkey < ${keyPath(session.def.interface)})"`];
-  const fault = faultAfter(session.def.name);
+const toDo = (gp: GatewayPlan, phase: Step["phase"]) => gp.steps.filter((s) => s.phase === phase && !s.noop);
+
+/** Prepare phase: packages and keys; returns the gateway's public key (only the public key leaves it). */
+async function prepare(session: GatewaySession, t: Tracker, gp: GatewayPlan, ctx: OpContext, emit: Emit): Promise<string | undefined> {
+  reportNoops(t, gp.steps.filter((s) => s.phase === "prepare"), emit);
+  const steps = toDo(gp, "prepare");
+  if (steps.length === 0) return session.facts.publicKey;
+  const tail = [`echo "${PUBKEY_MARK} $(wg pubkey < ${keyPath(gp.interface)})"`];
+  const fault = faultAfter(gp.site);
   // The journal is written before the change, so a run cut short still leaves a record of it.
-  const pre = steps.length > 0 ? [journalWrite(session.def, session.facts, gp, runId)] : [];
-  const out = await runBatch(session, t, steps, batchScript(steps, tail, { pre, ...(fault ? { cutAfter: fault } : {}) }), undefined, emit, [session.password]);
+  const pre = [opShell(journalOp(session.def, session.facts, gp, ctx.runId), ctx)];
+  const out = await runBatch(session, t, steps, batchScript(steps, ctx, tail, { pre, ...(fault ? { cutAfter: fault } : {}) }), undefined, emit, [session.password]);
   const key = new RegExp(`^${PUBKEY_MARK} (\\S+)$`, "m").exec(out)?.[1];
-  if (!key || !isValidKey(key)) throw new StepFailure(session.def.name, "keys", "could not read the public key back from the gateway");
+  if (!key || !isValidKey(key)) throw new StepFailure(gp.site, "keys", "could not read the public key back from the gateway");
   return key;
 }
 
-/** Phase B: everything that needs both public keys, then verification, in one round trip. */
-async function phaseB(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, armed: string | undefined, options: ApplyOptions, emit: Emit): Promise<void> {
-  reportNoops(t, gp, (id) => !PHASE_A.has(id), emit);
-  const steps = gp.steps.filter((s) => !PHASE_A.has(s.id) && !s.noop);
-  const needsPsk = steps.some((s) => s.id === "psk");
-  const extra: string[] = [verifyScript(gp.verify, options.verifyTimeoutSec)];
-  // Verification passed and its output is on its way to wgsite: the change is confirmed. This also
-  // disarms a timer left by an earlier run that lost its session, now that the tunnel is verified.
-  if (session.facts.init !== "unknown") extra.push(`[ "$vfail" = 0 ] && { ${disarmRevert(session.def.interface, initOf(session.facts.init))}; }`, "true");
-  const fault = faultAfter(session.def.name);
-  const script = batchScript(steps, extra, {
-    ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}),
-    pre: [...(steps.length > 0 ? [journalWrite(session.def, session.facts, gp, options.runId)] : []), ...(armed ? [armed] : [])],
-    ...(fault ? { cutAfter: fault } : {}),
-  });
-  await runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
+/** The values the prepare phase brought (the peers' public keys) put where the plan holds their tokens. */
+export function bindPlan(gp: GatewayPlan, values: ReadonlyMap<string, string>): GatewayPlan {
+  if (gp.bindings.length === 0) return gp;
+  const fill = (text: string) => gp.bindings.reduce((acc, b) => acc.replaceAll(b.token, values.get(b.site) ?? b.token), text);
+  const bindOp = (o: Op): Op => (o.op === "write" ? { ...o, content: fill(o.content) } : o);
+  return {
+    ...gp,
+    files: gp.files.map((f) => ({ ...f, content: fill(f.content) })),
+    steps: gp.steps.map((s) => ({ ...s, ops: s.ops.map(bindOp), undo: s.undo.map(bindOp) })),
+  };
 }
 
-/** Steps of this run that change the gateway, across both phases: what a rollback undoes. */
-function changingSteps(first: GatewayPlan, second: GatewayPlan): Step[] {
-  return [...first.steps.filter((s) => PHASE_A.has(s.id) && !s.noop), ...second.steps.filter((s) => !PHASE_A.has(s.id) && !s.noop)];
+function rollbackShell(gp: GatewayPlan, session: GatewaySession, ctx: OpContext): string {
+  return `${undoShell(rollbackOps(gp, session.facts), ctx)}\ntrue\n`;
 }
 
-async function rollBack(session: GatewaySession, steps: readonly Step[], runId: string): Promise<string> {
-  const iface = session.def.interface;
-  try {
-    const result = await session.root.exec(`${rollbackScript(iface, session.facts, steps, runId)}${disarmRevert(iface, initOf(session.facts.init))}`, { timeoutMs: 120_000 });
-    return result.code === 0 ? `${session.def.name}: rolled back to its previous state` : `${session.def.name}: rollback ended with exit code ${result.code}: ${result.stderr.trim()}`;
-  } catch (error) {
-    return `${session.def.name}: could not roll back (${(error as Error).message}); its revert timer restores it within the deadline if one was armed`;
+/** Configure phase: everything that needs both public keys, then the verification probe, in one round trip. */
+async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, psk: Secret | undefined, options: ApplyOptions, emit: Emit): Promise<string> {
+  const ctx: OpContext = { runId: options.runId };
+  reportNoops(t, gp.steps.filter((s) => s.phase === "configure"), emit);
+  const steps = toDo(gp, "configure");
+  const needsPsk = steps.some((s) => s.ops.some((o) => o.op === "write-secret"));
+  const iface = gp.interface;
+  const init = gp.init === "unknown" ? undefined : gp.init;
+  const pre: string[] = [];
+  if (changingSteps(gp).length > 0) {
+    pre.push(opShell(journalOp(session.def, session.facts, gp, options.runId), ctx));
+    // Commit-confirm: the gateway undoes this run by itself unless the commit disarms it.
+    if (options.rollback && init) {
+      pre.push(opShell({ op: "write", path: rollbackFile(iface), mode: "0700", content: rollbackShell(gp, session, ctx), noBackup: true }, ctx));
+      pre.push(armRevertCommand(init, revertUnit(iface), rollbackFile(iface), options.verifyTimeoutSec + 60));
+    }
   }
+  const fault = faultAfter(gp.site);
+  const script = batchScript(steps, ctx, [verifyScript(gp.verify, options.verifyTimeoutSec, gp.index === 1)], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
+  return runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
+}
+
+/**
+ * Both gateways verified: the change is confirmed on each that changed (or still had an earlier
+ * run's timer armed): the revert timer disarmed, the backups of wgsite's own earlier files removed.
+ * Only now, so a run that fails on either gateway can still restore both.
+ */
+async function commit(session: GatewaySession, gp: GatewayPlan, options: ApplyOptions): Promise<void> {
+  const init = gp.init === "unknown" ? undefined : gp.init;
+  const ops = commitOps(session.def, session.facts, gp, options.runId).map((o) => opShell(o, { runId: options.runId }));
+  const disarm = init ? [`${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}`] : [];
+  if (ops.length === 0 && disarm.length === 0) return;
+  const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000, describe: "wgsite's commit (revert disarmed, backups removed)" } as ExecOptions);
+  if (result.code !== 0) throw new Error(`${gp.site}: could not confirm the change (exit ${result.code}): ${redact(result.stderr.trim(), [session.password])}`);
+}
+
+async function rollBack(session: GatewaySession, gp: GatewayPlan, ctx: OpContext): Promise<string> {
+  const init = gp.init === "unknown" ? undefined : gp.init;
+  const disarm = init ? `${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}` : "true";
+  try {
+    const result = await session.root.exec(`${rollbackShell(gp, session, ctx)}${disarm}\n`, { timeoutMs: 120_000, describe: "wgsite's rollback" } as ExecOptions);
+    return result.code === 0
+      ? `${gp.site}: rolled back to its previous state`
+      : `${gp.site}: rollback ended with exit code ${result.code}: ${redact(result.stderr.trim(), [session.password])}`;
+  } catch (error) {
+    return `${gp.site}: could not roll back (${(error as Error).message}); its revert timer restores it within the deadline if one was armed`;
+  }
+}
+
+/** Judges both gateways' verification probes with the status checks (each needs the other's sample); the failure text, if any. */
+function judge(plan: Plan, outputs: readonly string[], trackers: readonly Tracker[], emit: Emit): string | undefined {
+  const samples = plan.gateways.map((gp, i) => verifySample(outputs[i]!, gp.verify));
+  const missing = plan.gateways.filter((_, i) => !samples[i]).map((gp) => `${gp.site}: the verification probe did not run`);
+  if (missing.length > 0) return missing.join("\n");
+  const red: string[] = [];
+  plan.gateways.forEach((gp, i) => {
+    for (const v of verdicts(plan.site, gp.index, samples[i]!, samples[i === 0 ? 1 : 0])) {
+      trackers[i]!.report.checks.push(v);
+      emit({ type: "check", site: gp.site, ...v });
+      if (!v.ok && !v.warning) red.push(`${gp.site}: ${v.id}: ${v.detail}`);
+    }
+  });
+  return red.length > 0 ? `verification failed:\n  ${red.join("\n  ")}` : undefined;
 }
 
 function failureText(reason: unknown): string {
@@ -152,48 +196,47 @@ function failureText(reason: unknown): string {
 }
 
 /**
- * Applies the plan to both gateways in parallel: facts are in, so phase A (install, keys) and
- * phase B (files, forwarding, unit, verification) make two more round trips at most. All or
- * nothing: when either gateway fails or verification does not pass, both are rolled back.
+ * Runs the plan the operator confirmed on both gateways in parallel: facts are in, so the prepare
+ * phase (install, keys) and the configure phase (files, forwarding, unit, verification) make two
+ * more round trips at most. The public keys the first brings are bound into the plan, which is
+ * not computed again. All or nothing: when either gateway fails or verification does not pass,
+ * both are rolled back to how the facts found them.
  */
-export async function applyGateways(site: Site, sessions: readonly [GatewaySession, GatewaySession], options: ApplyOptions, emit: Emit): Promise<ApplyReport> {
-  const facts = [sessions[0].facts, sessions[1].facts] as const;
-  const first = plan({ site, facts, runId: options.runId });
-  emit({ type: "plan", plan: first });
-  const trackers = sessions.map(tracker) as [Tracker, Tracker];
-  let second: Plan = first;
+export async function applyPlan(plan: Plan, sessions: readonly [GatewaySession, GatewaySession], options: ApplyOptions, emit: Emit): Promise<ApplyReport> {
+  emit({ type: "plan", plan });
+  const ctx: OpContext = { runId: options.runId };
+  const trackers = plan.gateways.map(tracker) as [Tracker, Tracker];
+  let bound: readonly GatewayPlan[] = plan.gateways;
   let failure: string | undefined;
-  const keys = await Promise.allSettled(sessions.map((s, i) => phaseA(s, trackers[i]!, first.gateways[i]!, options.runId, emit)));
+  const keys = await Promise.allSettled(sessions.map((s, i) => prepare(s, trackers[i]!, plan.gateways[i]!, ctx, emit)));
   const keyFailures = keys.filter((k): k is PromiseRejectedResult => k.status === "rejected");
   if (keyFailures.length > 0) {
     failure = keyFailures.map((k) => failureText(k.reason)).join("\n");
   } else {
-    const [a, b] = keys.map((k) => (k as PromiseFulfilledResult<string>).value);
-    const pskNeeded = first.gateways.some((g) => g.steps.some((s) => s.id === "psk" && !s.noop));
-    const psk = pskNeeded ? generatePresharedKey() : undefined;
-    second = plan({ site, facts, publicKeys: [a, b], runId: options.runId });
-    const results = await Promise.allSettled(
-      sessions.map((s, i) => {
-        const steps = changingSteps(first.gateways[i]!, second.gateways[i]!);
-        const armed = options.rollback && steps.length > 0 && s.facts.init !== "unknown"
-          ? armRevert(s.def.interface, rollbackScript(s.def.interface, s.facts, steps, options.runId), options.verifyTimeoutSec + 60, options.runId, initOf(s.facts.init))
-          : undefined;
-        return phaseB(s, trackers[i]!, second.gateways[i]!, psk, armed, options, emit);
-      }),
-    );
+    const values = new Map<string, string>();
+    keys.forEach((k, i) => {
+      const key = (k as PromiseFulfilledResult<string | undefined>).value;
+      if (key) values.set(plan.gateways[i]!.site, key);
+    });
+    bound = plan.gateways.map((gp) => bindPlan(gp, values));
+    const psk = bound.some((g) => g.needsPsk) ? generatePresharedKey() : undefined;
+    const results = await Promise.allSettled(sessions.map((s, i) => configure(s, trackers[i]!, bound[i]!, psk, options, emit)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    const failedChecks = trackers.flatMap((t) => t.report.checks.filter((c) => !c.ok && !c.warning).map((c) => `${t.report.site}: ${c.id}: ${c.detail}`));
     if (failed.length > 0) failure = failed.map((r) => failureText(r.reason)).join("\n");
-    else if (failedChecks.length > 0) failure = `verification failed:\n  ${failedChecks.join("\n  ")}`;
+    else failure = judge(plan, results.map((r) => (r as PromiseFulfilledResult<string>).value), trackers, emit);
+    if (!failure) {
+      const due = sessions.map((s, i) => (changingSteps(bound[i]!).length > 0 || s.facts.revertArmed ? commit(s, bound[i]!, options) : undefined));
+      const commits = await Promise.allSettled(due);
+      const lost = commits.filter((c): c is PromiseRejectedResult => c.status === "rejected");
+      // Verified on both, so no rollback: a gateway that could not be confirmed reverts by its own timer.
+      if (lost.length > 0) return { ok: false, gateways: trackers.map((t) => t.report), error: `${lost.map((c) => (c.reason as Error).message).join("\n")}; its revert timer restores it, then run wgsite apply again` };
+    }
   }
   const gateways = trackers.map((t) => t.report);
   if (!failure) return { ok: true, gateways };
   if (!options.rollback || !trackers.some((t) => t.report.changed)) return { ok: false, gateways, error: failure };
   const rolledBack = await Promise.all(
-    sessions.map((s, i) => {
-      const steps = changingSteps(first.gateways[i]!, second.gateways[i]!);
-      return steps.length > 0 ? rollBack(s, steps, options.runId) : `${s.def.name}: had nothing to change, left as it is`;
-    }),
+    sessions.map((s, i) => (changingSteps(bound[i]!).length > 0 ? rollBack(s, bound[i]!, ctx) : `${s.def.name}: had nothing to change, left as it is`)),
   );
   return { ok: false, gateways, error: failure, rolledBack };
 }

@@ -1,12 +1,13 @@
 import type { Step, VerifyTargets } from "../core/plan-types.ts";
 import { quote } from "../core/shell.ts";
+import { opsShell, type OpContext } from "./ops-shell.ts";
+import { verifyProbeScript } from "../status/verify.ts";
 
 /**
  * A batch is one shell script that runs several steps in one round trip. Each step is framed by
  * marker lines so the executor can follow progress as it streams and attribute output to a step.
  */
 export const STEP_MARK = "@@wgsite-step";
-export const CHECK_MARK = "@@wgsite-check";
 
 export type BatchOptions = {
   /** Names of variables read from stdin, one line each, before anything else (secrets stay out of argv). */
@@ -20,57 +21,50 @@ export type BatchOptions = {
 const CUT_CONNECTION =
   "p=$$; while [ \"$p\" -gt 1 ]; do case \"$(cat /proc/$p/comm)\" in sshd*) kill -9 $p; break;; esac; p=$(cut -d' ' -f4 /proc/$p/stat); done; exit 99";
 
-function stepBlock(step: Step, cut: boolean): string {
+function stepBlock(step: Step, ctx: OpContext, cut: boolean): string {
   return [
     `echo "${STEP_MARK} start ${step.id}"`,
-    `( ${step.change} ) 2>&1`,
+    `( ${opsShell(step.ops, ctx)}
+) 2>&1`,
     `rc=$?; echo "${STEP_MARK} end ${step.id} $rc"`,
     `[ $rc -eq 0 ] || exit 10`,
     ...(cut ? [CUT_CONNECTION] : []),
   ].join("\n");
 }
 
-export function batchScript(steps: readonly Step[], extra: readonly string[] = [], options: BatchOptions = {}): string {
+export function batchScript(steps: readonly Step[], ctx: OpContext, extra: readonly string[] = [], options: BatchOptions = {}): string {
   const prelude = (options.stdinVariables ?? []).map((v) => `IFS= read -r ${v}`);
-  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...(options.pre ?? []), ...steps.map((s) => stepBlock(s, s.id === options.cutAfter)), ...extra].join("\n");
+  return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...(options.pre ?? []), ...steps.map((s) => stepBlock(s, ctx, s.id === options.cutAfter)), ...extra].join("\n");
 }
 
-/** Shell that waits for the tunnel, then reports each verification check as a marker line. */
-export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
-  const ifc = quote(v.interface);
-  const lines = [
+/**
+ * Shell that waits for the tunnel, then runs the status probe (status/verify.ts), whose output
+ * wgsite judges with the status checks. Pinging the peer's tunnel address makes WireGuard start the
+ * handshake at once. Both gateways ping, so one whose first initiation was lost (the peer still coming
+ * up) is answered by the peer's own initiation instead of waiting 5 s for its retry; but the second
+ * gateway (the responder) first waits up to half a second for the first one's handshake: two
+ * initiations that cross on the wire each replace the other's state, both responses are then invalid
+ * and both sides wait 5 s for the retry (seen in wireguard-go's log on the lab, 2 first applies in 5).
+ * A handshake older than 120 s counts as none: the session is due for a new one (a rerun after an idle
+ * spell, whose crossed initiations cost 5.5 s once on the lab).
+ */
+export function verifyScript(v: VerifyTargets, timeoutSec: number, responder = false): string {
+  const iface = quote(v.interface);
+  return [
     `echo "${STEP_MARK} start verify"`,
-    `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} )); up=1; vfail=0`,
-    // Pinging the peer's tunnel address makes WireGuard start the handshake without waiting for traffic.
-    `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${v.peerTunnelAddress} >/dev/null 2>&1 && { up=0; break; }; sleep 0.2; done`,
-    `hs=$(wg show ${ifc} latest-handshakes 2>/dev/null | awk '{print $2}' | head -n1)`,
-    `now=$(date +%s); if [ -n "$hs" ] && [ "$hs" -gt 0 ]; then echo "${CHECK_MARK} handshake 0 $((now-hs)) s ago"; else echo "${CHECK_MARK} handshake 1 no handshake yet"; vfail=1; fi`,
-    `echo "${CHECK_MARK} tunnel-ping $up ${v.peerTunnelAddress}"; [ $up = 0 ] || vfail=1`,
-    `r=$(ip route get ${v.remoteProbe} 2>&1 | head -n1); case "$r" in *" dev ${v.interface} "*) echo "${CHECK_MARK} route 0 $r";; *) echo "${CHECK_MARK} route 1 $r"; vfail=1;; esac`,
-  ];
-  if (v.localLanAddress) {
-    lines.push(
-      `p=$(ping -c3 -i0.05 -W1 -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
-      `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"; [ $prc = 0 ] || vfail=1`,
-    );
-  }
-  if (v.localLanAddress && v.remoteHosts?.length) {
-    // A host's answer proves the whole path; silence is a warning ("w"), as many hosts ignore pings.
-    for (const host of v.remoteHosts) {
-      lines.push(
-        `( p=$(ping -c2 -i0.05 -W1 -I ${v.localLanAddress} ${host} 2>&1); if [ $? = 0 ]; then echo "${CHECK_MARK} lan-host 0 ${host} answers in $(echo "$p" | sed -n 's|.*= [0-9.]*/\\([0-9.]*\\)/.*|\\1|p') ms"; else echo "${CHECK_MARK} lan-host w ${host} does not answer: if it answers pings at all, its route back to ${v.localLanAddress} must go via ${v.remoteProbe}, the other gateway"; fi ) &`,
-      );
-    }
-    lines.push("wait");
-  }
-  lines.push(`echo "${STEP_MARK} end verify 0"`);
-  return lines.join("\n");
+    `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} ))`,
+    ...(responder
+      ? [`i=0; while [ $i -lt 25 ] && ! wg show ${iface} latest-handshakes 2>/dev/null | awk -v now="$(date +%s)" '$2 > now - 120 { f = 1 } END { exit !f }'; do sleep 0.02; i=$((i + 1)); done`]
+      : []),
+    `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(v.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`,
+    verifyProbeScript(v),
+    `echo "${STEP_MARK} end verify 0"`,
+  ].join("\n");
 }
 
 export type BatchEvent =
   | { readonly type: "step-start"; readonly step: string; readonly at: number }
-  | { readonly type: "step-end"; readonly step: string; readonly code: number; readonly at: number; readonly output: string }
-  | { readonly type: "check"; readonly id: string; readonly ok: boolean; readonly detail: string; readonly warning?: true };
+  | { readonly type: "step-end"; readonly step: string; readonly code: number; readonly at: number; readonly output: string };
 
 /** Turns streamed stdout into events; feed it chunks as they arrive. */
 export class BatchReader {
@@ -101,9 +95,6 @@ export class BatchReader {
     } else if (line.startsWith(`${STEP_MARK} end `)) {
       const [, , step, code] = line.split(" ");
       this.onEvent({ type: "step-end", step: step!, code: Number(code), at: Date.now(), output: this.#output });
-    } else if (line.startsWith(`${CHECK_MARK} `)) {
-      const [, id, code, ...rest] = line.split(" ");
-      this.onEvent({ type: "check", id: id!, ok: code === "0", detail: rest.join(" ").trim(), ...(code === "w" ? { warning: true as const } : {}) });
     } else {
       this.#output += `${line}\n`;
     }

@@ -1,5 +1,5 @@
 import type { HostFacts } from "../core/host-facts.ts";
-import type { Plan } from "../core/plan-types.ts";
+import type { Plan, TrafficEffect } from "../core/plan-types.ts";
 
 /** What a run reports as it goes: the apply view and the non-interactive log both consume these. */
 export type ApplyEvent =
@@ -15,7 +15,8 @@ export type StepReport = { readonly id: string; readonly title: string; readonly
 /** `warning`: the check did not pass but does not fail verification (a LAN host that does not answer). */
 export type CheckReport = { readonly id: string; readonly ok: boolean; readonly detail: string; readonly warning?: true };
 export type TransportStats = { readonly connections: number; readonly roundTrips: number; readonly bytesIn: number; readonly bytesOut: number };
-export type GatewayReport = { readonly site: string; readonly interface: string; readonly changed: boolean; readonly steps: StepReport[]; readonly checks: CheckReport[]; transport?: TransportStats };
+/** `traffic`: what the plan said the run does to the tunnel's traffic (live reload, restart, start). */
+export type GatewayReport = { readonly site: string; readonly interface: string; readonly changed: boolean; readonly traffic?: TrafficEffect; readonly steps: StepReport[]; readonly checks: CheckReport[]; transport?: TransportStats };
 export type ApplyReport = { readonly ok: boolean; readonly gateways: readonly GatewayReport[]; readonly error?: string; readonly rolledBack?: readonly string[] };
 
 export type Emit = (event: ApplyEvent) => void;

@@ -10,6 +10,7 @@ import { sudoPasswordEnvNames, withPrivilege } from "./sudo.ts";
 import type { Prompts } from "./prompts.ts";
 import { connectSsh } from "./ssh/connect.ts";
 import { HostKeyError, SshError } from "./ssh/errors.ts";
+import { builtInResolverNote } from "./ssh/route.ts";
 import { resolveTarget } from "./ssh/target.ts";
 
 export type SshOptions = {
@@ -50,15 +51,26 @@ async function connectOne(def: SiteDef, ssh: SshOptions, prompts: Prompts, emit:
   } catch (error) {
     throw new ExitError(ExitCode.InvalidInput, `sites.${def.name}.ssh: ${(error as Error).message}`);
   }
+  if (target.resolver === "built-in" && prompts.interactive === false) noteBuiltInOnce();
   const jumpHosts = target.jumps.map((j) => j.host);
   const conn = await connectSsh(def.name, target, {
     askPassphrase: prompts.askPassphrase,
     onUnknownHost: prompts.onUnknownHost,
     recordNewHostKeys: prompts.recordNewHostKeys,
+    acceptNewHostKeys: prompts.acceptNewHostKeys,
     connectTimeoutMs: ssh.connectTimeoutMs ?? 10_000,
   });
   jumpHostsOf.set(conn, jumpHosts);
   return conn;
+}
+
+let builtInNoted = false;
+
+/** Said once per run: without OpenSSH the config is read by wgsite's parser, which lacks some features. */
+function noteBuiltInOnce(): void {
+  if (builtInNoted) return;
+  builtInNoted = true;
+  process.stderr.write(`note: ${builtInResolverNote()}\n`);
 }
 
 /** The ProxyJump hops' hosts of each connection, for the lockout guard. */
@@ -116,6 +128,19 @@ function lockOwner(): LockOwner {
   return { host: hostname(), user: userInfo().username, pid: process.pid, since: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
 }
 
+/**
+ * The missing-answer line for a sudo password: a script is told which variable to set,
+ * a person at the wizard what to do there.
+ */
+export function missingSudoPassword(def: Pick<SiteDef, "name" | "ssh">, interactive: boolean): string {
+  if (interactive) {
+    return `${def.name}: sudo on ${def.ssh} needs a password and none was given; press Enter to connect again and type it when asked, ` +
+      "or allow passwordless sudo for that user on the gateway";
+  }
+  const [specific, general] = sudoPasswordEnvNames(def.name);
+  return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
+}
+
 async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
   const ctx = { iface: def.interface, port: def.endpoint.port };
   const owner = lock ? lockOwner() : undefined;
@@ -123,13 +148,10 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
   let held = await gatherFacts(conn, def.name, ctx, owner, password);
   if (held.outcome.kind === "need-password") {
     password = await prompts.sudoPassword(def.name);
-    if (!password) {
-      const [specific, general] = sudoPasswordEnvNames(def.name);
-      return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
-    }
+    if (!password) return missingSudoPassword(def, prompts.interactive !== false);
     held = await gatherFacts(conn, def.name, ctx, owner, password);
   }
-  const { outcome, release } = held;
+  const { outcome, release, shell } = held;
   if (outcome.kind === "busy") {
     throw new ExitError(ExitCode.GatewayFailure, `${def.name}: another run holds the wgsite lock for ${def.interface} (${outcome.holder}); wait for it to finish and run again`);
   }
@@ -138,5 +160,8 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
     return `${def.name}: ${def.ssh} is not root and has no sudo; connect as root or a user with sudo rights`;
   }
   emit({ type: "facts", site: def.name, facts: outcome.facts });
-  return { def, index, conn, root: withPrivilege(conn, outcome.facts.privilege, password?.reveal()), facts: outcome.facts, release, jumpHosts: jumpHostsOf.get(conn) ?? [], ...(password ? { password } : {}) };
+  const privileged = withPrivilege(conn, outcome.facts.privilege, password?.reveal());
+  shell?.fallBackTo(privileged);
+  const root = shell ?? privileged;
+  return { def, index, conn, root, facts: outcome.facts, release, jumpHosts: jumpHostsOf.get(conn) ?? [], ...(password ? { password } : {}) };
 }

@@ -14,6 +14,8 @@ export function nonInteractivePrompts(acceptNewHostKeys: boolean, env: Record<st
     askPassphrase: passphraseFromEnv(env),
     onUnknownHost: async () => acceptNewHostKeys,
     recordNewHostKeys: acceptNewHostKeys,
+    acceptNewHostKeys,
+    interactive: false,
     sudoPassword: async (site) => fromEnv(site),
     knownSudoPassword: fromEnv,
   };

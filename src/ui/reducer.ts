@@ -162,7 +162,7 @@ export function update(state: WizardState, event: WizardEvent): Transition {
       return stay({ ...state, reviewTab: state.reviewTab === 0 ? 1 : 0 });
     case "confirm-apply":
       if (state.screen !== "review" || !state.plan || !state.site || state.blockers.length > 0) return stay(state);
-      return stay({ ...state, screen: "apply", apply: applyViewOf(state.plan) }, { type: "apply", attempt: state.attempt, site: state.site });
+      return stay({ ...state, screen: "apply", apply: applyViewOf(state.plan) }, { type: "apply", attempt: state.attempt, site: state.site, plan: state.plan });
     case "retry":
       return state.connectError || state.apply?.failure ? connect(state) : stay(state);
     case "engine": {

@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { render } from "ink";
-import { parseDocument } from "yaml";
 import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
-import { loadSite } from "../core/load-site.ts";
-import { formatProblem } from "../core/site.ts";
+import { parseSiteYaml } from "../core/load-site.ts";
+import { formatProblems } from "../core/site.ts";
+import { decodeSiteText, readSiteBytes, shownPath } from "../flows/read-site.ts";
 import { answersFromFile, type Answers, type Extras } from "./answers.ts";
 import { App } from "./App.tsx";
 import type { WizardExit } from "./hooks/use-wizard.ts";
@@ -19,19 +18,10 @@ To run without questions: wgsite --non-interactive -c site.yaml (see examples/al
 
 /** The answers of `-c FILE`: a file that cannot be read or parsed ends the run (exit 2); wrong values are shown on their screens. */
 async function prefill(path: string): Promise<{ answers: Answers; extras: Extras }> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ExitError(ExitCode.InvalidInput, `${path}: cannot read the site file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path given to -c`);
-  }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const result = loadSite(text);
-    const problems = result.ok ? [] : result.problems.map((p) => `  ${formatProblem(p)}`);
-    throw new ExitError(ExitCode.InvalidInput, `${path}: not valid YAML:\n${problems.join("\n")}`);
-  }
-  return answersFromFile(doc.toJS());
+  const decoded = decodeSiteText(await readSiteBytes(path));
+  const parsed = decoded.ok ? parseSiteYaml(decoded.text) : { ok: false as const, problems: [decoded.problem] };
+  if (!parsed.ok) throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: not valid YAML:\n${formatProblems(parsed.problems).map((l) => `  ${l}`).join("\n")}`);
+  return answersFromFile(parsed.raw);
 }
 
 /** `wgsite` in a terminal: the wizard, from nothing (or from `-c FILE`) to a running tunnel. */

@@ -8,7 +8,8 @@ export type PromptRequest = Prompt extends infer P ? (P extends { id: number } ?
 /**
  * The Prompts of a connection, answered on screen: host keys are shown with their SHA256
  * fingerprint and recorded once accepted; passphrases and sudo passwords are asked only when
- * needed (a sudo password may also come from WGSITE_SUDO_PASSWORD[_SITE]) and kept for this run.
+ * needed (a sudo password may also come from WGSITE_SUDO_PASSWORD[_SITE]) and kept for this run;
+ * each key is decrypted once for all connections of one connect (see KeyCache).
  */
 export function screenPrompts(
   ask: (request: PromptRequest) => Promise<PromptAnswer>,
@@ -22,8 +23,16 @@ export function screenPrompts(
     const fromEnv = env[specific] ?? env[general];
     return fromEnv ? new Secret(fromEnv, "sudo password") : sudoCache.get(site);
   };
+  // A passphrase typed on an earlier connect of this wizard is tried first, once, before asking again.
+  const reused = new Set<string>();
   return {
     askPassphrase: async (keyPath) => {
+      const earlier = passphrases.get(keyPath);
+      if (earlier !== undefined && !reused.has(keyPath)) {
+        reused.add(keyPath);
+        return earlier.reveal();
+      }
+      reused.add(keyPath);
       const answer = await ask({ kind: "passphrase", keyPath });
       if (!(answer instanceof Secret)) return undefined;
       // Kept for this run: once the wizard has ended, the live pane's reconnects are answered with it.

@@ -5,7 +5,8 @@ import type { HostFacts } from "../core/host-facts.ts";
 import type { Problem, Site } from "../core/site.ts";
 import { runId } from "../flows/apply.ts";
 import { reconnector } from "../flows/status.ts";
-import { applyGateways } from "../remote/apply-engine.ts";
+import type { Plan } from "../core/plan-types.ts";
+import { applyPlan } from "../remote/apply-engine.ts";
 import { refusals } from "../remote/refusals.ts";
 import type { ApplyReport, Emit } from "../remote/events.ts";
 import { closeSessions, openGateways, type GatewaySession, type SshOptions } from "../remote/gateways.ts";
@@ -25,7 +26,8 @@ export type Connected = {
 export type WizardServices = {
   /** Connects both gateways (in parallel) and keeps the sessions (and their locks) for `apply`. */
   readonly connect: (site: Site, prompts: Prompts, emit: Emit) => Promise<Connected>;
-  readonly apply: (site: Site, emit: Emit) => Promise<ApplyReport>;
+  /** Runs the plan the person reviewed, as it is. */
+  readonly apply: (site: Site, plan: Plan, emit: Emit) => Promise<ApplyReport>;
   readonly disconnect: () => Promise<void>;
   /** Frees the gateways' wgsite locks and keeps the connections, for the status pane. */
   readonly release: () => void;
@@ -85,9 +87,9 @@ export function gatewayServices(ssh: SshOptions, settings: ApplySettings): Wizar
       sessions = opened;
       return { facts: [opened[0].facts, opened[1].facts], blockers: refusals(site, opened) };
     },
-    apply: async (site, emit) => {
+    apply: async (_site, plan, emit) => {
       if (!sessions) throw new Error("not connected to the gateways");
-      return applyGateways(site, sessions, { ...settings, runId: runId() }, emit);
+      return applyPlan(plan, sessions, { ...settings, runId: plan.runId }, emit);
     },
     disconnect,
     release: () => {

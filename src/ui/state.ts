@@ -125,7 +125,7 @@ export type WizardEffect =
   | { readonly type: "connect"; readonly attempt: number; readonly site: Site }
   | { readonly type: "disconnect" }
   | { readonly type: "release" }
-  | { readonly type: "apply"; readonly attempt: number; readonly site: Site }
+  | { readonly type: "apply"; readonly attempt: number; readonly site: Site; readonly plan: Plan }
   | { readonly type: "answer-prompt"; readonly id: number; readonly answer: PromptAnswer }
   | { readonly type: "save"; readonly path: string; readonly text: string }
   /** `watch`: the tunnel is up and the site file saved: the live pane of this site takes over the terminal below the last screen. */

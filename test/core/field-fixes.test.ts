@@ -263,23 +263,24 @@ test("each fix is a step before the unit: applied now, undone by its PreDown, re
   const ids = alpha.steps.map((st) => st.id);
   assert.deepEqual(ids.slice(ids.indexOf("forwarding")), ["forwarding", "fix-forward", "fix-rp-filter", "unit"]);
   const rp = alpha.steps.find((st) => st.id === "fix-rp-filter")!;
-  assert.equal(rp.change, "[ ! -d /proc/sys/net/ipv4/conf/wgA ] || sysctl -q -w net.ipv4.conf.wgA.rp_filter=2");
-  assert.equal(rp.undo, "true");
+  assert.deepEqual(rp.ops, [{ op: "run", sh: "[ ! -d /proc/sys/net/ipv4/conf/wgA ] || sysctl -q -w net.ipv4.conf.wgA.rp_filter=2" }]);
+  assert.deepEqual(rp.undo, [{ op: "run", sh: "true" }]);
   assert.match(alpha.files[0]!.content, /^PostUp = sysctl -q -w net\.ipv4\.conf\.%i\.rp_filter=2$/m);
   const forward = alpha.steps.find((st) => st.id === "fix-forward")!;
   const [fix] = fieldFixes(s, 0, facts);
-  assert.equal(forward.change, fix!.hooks.postUp.map((l) => `{ ${l.replaceAll("%i", "wgA")}; }`).join(" && "));
-  assert.equal(forward.undo, `${fix!.hooks.preDown.map((l) => `{ ${l.replaceAll("%i", "wgA")}; }`).join("; ")}; true`);
-  assert.ok(!forward.change.includes("%i") && !forward.undo.includes("%i"));
+  const forwardUndo = `${fix!.hooks.preDown.map((l) => `{ ${l.replaceAll("%i", "wgA")}; }`).join("; ")}; true`;
+  assert.deepEqual(forward.ops, [{ op: "run", sh: fix!.hooks.postUp.map((l) => `{ ${l.replaceAll("%i", "wgA")}; }`).join(" && ") }]);
+  assert.deepEqual(forward.undo, [{ op: "run", sh: forwardUndo }]);
+  assert.ok(!JSON.stringify(forward.ops).includes("%i") && !forwardUndo.includes("%i"));
 
   const journal = nextJournal(s.sites[0], facts, alpha, "R1");
   assert.deepEqual(journal.fixes, [
-    { id: "forward", title: forward.title, undo: forward.undo },
+    { id: "forward", title: forward.title, undo: forwardUndo },
     { id: "rp-filter", title: rp.title, undo: "true" },
   ]);
   const removal = removalSteps("wgA", { ...facts, journal }, false);
   const step = removal.steps.find((st) => st.id === "fixes")!;
-  assert.equal(step.change, `{ ${forward.undo}; }; { true; }`);
+  assert.deepEqual(step.ops, [{ op: "run", sh: forwardUndo, mayFail: true }, { op: "run", sh: "true", mayFail: true }]);
   assert.deepEqual(removal.steps.map((st) => st.id).slice(0, 2), ["unit", "fixes"]);
 });
 
@@ -292,7 +293,7 @@ test("a fix in the running config and in effect is nothing to do; flushed rules 
   const flushed = { ...applied, firewallRaw: { ...applied.firewallRaw!, iptables: applied.firewallRaw!.iptables.split("\n").filter((l) => !l.includes("wgsite:wgA")).join("\n") } };
   const [again] = fixSteps(fieldFixes(s, 0, flushed), "wgA", flushed);
   assert.equal(again!.noop, undefined);
-  assert.equal(again!.change, `{ ${fieldFixes(s, 0, flushed)[0]!.hooks.postUp[0]!.replaceAll("%i", "wgA")}; }`);
+  assert.deepEqual(again!.ops, [{ op: "run", sh: `{ ${fieldFixes(s, 0, flushed)[0]!.hooks.postUp[0]!.replaceAll("%i", "wgA")}; }` }]);
   assert.equal(fixSteps(fieldFixes(s, 0, applied), "wgA", { ...applied, unit: { enabled: true, active: false } })[0]!.noop, undefined);
   // rp_filter: in effect when the interface has 2.
   const docker = captured("field-docker-alpha-applied");

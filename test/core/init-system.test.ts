@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { armRevertCommand, disarmRevertCommand, serviceScriptFiles, unitCommand, unitName, type UnitAction } from "../../src/core/init-system.ts";
+import { armRevertCommand, disarmRevertCommand, serviceScriptOps, unitCommand, unitName, type UnitAction } from "../../src/core/init-system.ts";
 import { OPENRC_SCRIPT_PATH, openrcServiceScript } from "../../src/core/openrc-service.ts";
 
 const ACTIONS: UnitAction[] = ["enable-start", "start", "stop", "restart", "enable", "disable", "disable-stop", "is-active", "is-enabled"];
@@ -18,7 +18,7 @@ test("systemd: each action is one systemctl command", () => {
     restart: "systemctl restart wg-quick@wgA",
     enable: "systemctl enable -q wg-quick@wgA",
     disable: "systemctl disable -q wg-quick@wgA",
-    "disable-stop": "systemctl disable -q --now wg-quick@wgA",
+    "disable-stop": "systemctl disable -q --now wg-quick@wgA; systemctl reset-failed wg-quick@wgA 2>/dev/null; true",
     "is-active": "systemctl is-active -q wg-quick@wgA",
     "is-enabled": "systemctl is-enabled -q wg-quick@wgA",
   });
@@ -63,14 +63,23 @@ test("OpenRC revert: a detached session sleeping, its process group in a pid fil
   );
 });
 
-test("service files: none on systemd; on OpenRC the script and the interface's symlink, only where missing", () => {
+test("service script step: nothing on systemd; on OpenRC the script and the interface's symlink, only where missing, undone by removing them", () => {
   const missing = { serviceScript: { script: false, link: false } };
-  assert.deepEqual(serviceScriptFiles("systemd", missing, "wgA"), []);
-  assert.deepEqual(serviceScriptFiles("openrc", missing, "wgA"), [
-    { path: OPENRC_SCRIPT_PATH, mode: "0755", content: openrcServiceScript() },
-    { path: "/etc/init.d/wg-quick.wgA", symlinkTo: "wg-quick" },
-  ]);
-  assert.deepEqual(serviceScriptFiles("openrc", { serviceScript: { script: true, link: false } }, "wgB"), [{ path: "/etc/init.d/wg-quick.wgB", symlinkTo: "wg-quick" }]);
-  assert.deepEqual(serviceScriptFiles("openrc", { serviceScript: { script: true, link: true } }, "wgA"), []);
-  assert.deepEqual(serviceScriptFiles("openrc", {}, "wgA"), [], "facts without the fact change nothing");
+  const none = { ops: [], undo: [], created: [] };
+  assert.deepEqual(serviceScriptOps("systemd", missing, "wgA"), none);
+  assert.deepEqual(serviceScriptOps("openrc", missing, "wgA"), {
+    ops: [
+      { op: "write", path: OPENRC_SCRIPT_PATH, mode: "0755", content: openrcServiceScript() },
+      { op: "run", sh: "ln -sfn wg-quick /etc/init.d/wg-quick.wgA" },
+    ],
+    undo: [{ op: "remove", paths: ["/etc/init.d/wg-quick.wgA", OPENRC_SCRIPT_PATH] }],
+    created: [OPENRC_SCRIPT_PATH, "/etc/init.d/wg-quick.wgA"],
+  });
+  assert.deepEqual(serviceScriptOps("openrc", { serviceScript: { script: true, link: false } }, "wgB"), {
+    ops: [{ op: "run", sh: "ln -sfn wg-quick /etc/init.d/wg-quick.wgB" }],
+    undo: [{ op: "remove", paths: ["/etc/init.d/wg-quick.wgB"] }],
+    created: ["/etc/init.d/wg-quick.wgB"],
+  });
+  assert.deepEqual(serviceScriptOps("openrc", { serviceScript: { script: true, link: true } }, "wgA"), none);
+  assert.deepEqual(serviceScriptOps("openrc", {}, "wgA"), none, "facts without the fact change nothing");
 });

@@ -6,10 +6,14 @@ import { loadSite } from "../../src/core/load-site.ts";
 import { plan } from "../../src/core/plan.ts";
 import { planToJson, planToText } from "../../src/core/format-plan.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
+import type { Step } from "../../src/core/plan-types.ts";
+import { opsShell } from "../../src/remote/ops-shell.ts";
 import type { Site } from "../../src/core/site.ts";
 
 const ALPHA_PUB = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
 const BETA_PUB = "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=";
+
+const shell = (step: Step, runId = "R1") => opsShell(step.ops, { runId });
 
 function site(): Site {
   const result = loadSite(readFileSync(new URL("../../examples/alpha-beta.yaml", import.meta.url), "utf8"));
@@ -58,10 +62,12 @@ test("fresh gateways: every step changes, installs tools and wireguard-go, enabl
   const p = plan({ site: site(), facts: [fresh, freshBeta], runId: "R1" });
   const alpha = p.gateways[0];
   assert.ok(alpha.steps.every((s) => !s.noop));
-  assert.match(alpha.steps[0]!.change, /apt-get .*install --no-install-recommends wireguard-tools wireguard-go$/);
-  assert.doesNotMatch(alpha.steps[0]!.change, / wireguard( |$)/, "never the metapackage");
-  assert.match(alpha.steps[1]!.change, /umask 077 && wg genkey > \/etc\/wireguard\/wgA\.key/);
-  assert.equal(alpha.steps.find((s) => s.id === "unit")!.change, "systemctl enable -q --now wg-quick@wgA");
+  assert.match(shell(alpha.steps[0]!), /apt-get .*install --no-install-recommends wireguard-tools wireguard-go\n\}$/);
+  assert.doesNotMatch(shell(alpha.steps[0]!), / wireguard( |$)/, "never the metapackage");
+  assert.match(shell(alpha.steps[1]!), /umask 077 && wg genkey > \/etc\/wireguard\/wgA\.key/);
+  assert.deepEqual(alpha.steps.find((s) => s.id === "unit")!.ops, [{ op: "unit", init: "systemd", action: "enable-start", iface: "wgA" }]);
+  assert.equal(alpha.traffic.effect, "start");
+  assert.deepEqual(alpha.bindings, [{ token: "<beta public key>", site: "beta", value: "public-key" }]);
   assert.equal(alpha.verify.localLanAddress, "10.10.10.1");
   assert.equal(alpha.verify.remoteProbe, "10.10.11.1");
 });
@@ -92,16 +98,19 @@ test("converged gateways: nothing to do, no restart", () => {
   }
 });
 
-test("a changed config restarts the running unit and keeps a backup", () => {
+test("a changed [Interface] takes the unit down with its old config first, then up with the new; a backup is kept until verified", () => {
   const s = site();
   const alpha = { ...converged(s, 0, fresh), existingConfig: "[Interface]\n# old\n" };
   const p = plan({ site: s, facts: [alpha, converged(s, 1, freshBeta)], runId: "R3" });
-  const config = p.gateways[0].steps.find((st) => st.id === "config")!;
-  assert.equal(config.noop, undefined);
-  assert.match(config.change, /cp -p \/etc\/wireguard\/wgA\.conf \/etc\/wireguard\/wgA\.conf\.wgsite-backup-R3/);
-  assert.match(config.change, /mv -f \/etc\/wireguard\/wgA\.conf\.wgsite-tmp \/etc\/wireguard\/wgA\.conf/);
-  assert.match(p.gateways[0].steps.find((st) => st.id === "unit")!.change, /systemctl restart wg-quick@wgA/);
+  const steps = p.gateways[0].steps.filter((st) => !st.noop);
+  assert.deepEqual(steps.map((st) => st.id), ["stop", "config", "unit"]);
+  assert.deepEqual(steps[0]!.ops, [{ op: "unit", init: "systemd", action: "stop", iface: "wgA" }, { op: "sweep-rules", iface: "wgA" }]);
+  assert.match(shell(steps[1]!, "R3"), /cp -p \/etc\/wireguard\/wgA\.conf \/etc\/wireguard\/wgA\.conf\.wgsite-backup-R3/);
+  assert.match(shell(steps[1]!), /mv -f \/etc\/wireguard\/wgA\.conf\.wgsite-tmp \/etc\/wireguard\/wgA\.conf/);
+  assert.deepEqual(steps[2]!.ops, [{ op: "unit", init: "systemd", action: "enable-start", iface: "wgA" }]);
+  assert.equal(p.gateways[0].traffic.effect, "restart");
   assert.deepEqual(p.gateways[1].steps.filter((st) => !st.noop).map((st) => st.id), []);
+  assert.equal(p.gateways[1].traffic.effect, "none");
 });
 
 test("plan JSON has the documented shape", () => {

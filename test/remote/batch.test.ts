@@ -2,28 +2,28 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BatchReader, verifyScript, type BatchEvent } from "../../src/remote/batch.ts";
 
-const TARGETS = { interface: "wgA", peerTunnelAddress: "10.10.9.1", remoteProbe: "10.10.11.1", localLanAddress: "10.10.10.1" };
+const TARGETS = { interface: "wgA", port: 51000, peerTunnelAddress: "10.10.9.1", remoteProbe: "10.10.11.1", localLanAddress: "10.10.10.1" };
 
-test("a check reported with code w is a warning: not ok, and not a failure of verification", () => {
+test("step markers become events; a step's output is what it printed between them", () => {
   const events: BatchEvent[] = [];
   const reader = new BatchReader((e) => events.push(e));
-  reader.push("@@wgsite-check lan-ping 0 3 packets transmitted\n@@wgsite-check lan-host w 10.10.11.10 does not answer\n@@wgsite-check handshake 1 no handshake yet\n");
-  assert.deepEqual(events, [
-    { type: "check", id: "lan-ping", ok: true, detail: "3 packets transmitted" },
-    { type: "check", id: "lan-host", ok: false, detail: "10.10.11.10 does not answer", warning: true },
-    { type: "check", id: "handshake", ok: false, detail: "no handshake yet" },
+  reader.push("@@wgsite-step start config\nsome output\n@@wgsite-st");
+  reader.push("ep end config 1\n");
+  reader.end();
+  assert.deepEqual(events.map((e) => ({ ...e, at: 0 })), [
+    { type: "step-start", step: "config", at: 0 },
+    { type: "step-end", step: "config", code: 1, at: 0, output: "some output\n" },
   ]);
 });
 
-test("the hosts heard on the other LAN are pinged at once, from the LAN address, and never set vfail", () => {
+test("verification waits for the peer's tunnel address, then runs the status probe; hosts heard on the other LAN are pinged at once from the LAN address", () => {
   const script = verifyScript({ ...TARGETS, remoteHosts: ["10.10.11.10", "10.10.11.20"] }, 30);
-  const pings = script.split("\n").filter((l) => l.includes("lan-host"));
-  assert.equal(pings.length, 2);
-  for (const [i, host] of ["10.10.11.10", "10.10.11.20"].entries()) {
-    assert.match(pings[i]!, new RegExp(`^\\( p=\\$\\(ping -c2 -i0\\.05 -W1 -I 10\\.10\\.10\\.1 ${host.replaceAll(".", "\\.")} 2>&1\\);`));
-    assert.match(pings[i]!, /\) &$/);
-    assert.doesNotMatch(pings[i]!, /vfail/);
-  }
-  assert.match(script, /\) &\nwait\necho "@@wgsite-step end verify 0"$/);
-  assert.doesNotMatch(verifyScript(TARGETS, 30), /lan-host/, "nobody heard: no host pings");
+  assert.match(script, /^echo "@@wgsite-step start verify"\nend=\$\(\( \$\(date \+%s\) \+ 30 \)\)\nwhile .*ping -c1 -W1 10\.10\.9\.1 >\/dev\/null 2>&1 && break; sleep 0\.05; done\n/);
+  for (const fact of ["clock", "tunnel-ping", "lan-ping", "wg", "unit", "ip-forward", "routes", "firewall", "lan-hosts"]) assert.match(script, new RegExp(`echo '@@wgsite-fact ${fact}'`), fact);
+  assert.match(script, /for h in 10\.10\.11\.10 10\.10\.11\.20; do \( p\(\) \{ ping -n -q -c1 -W1 -I 10\.10\.10\.1 "\$h" 2>&1; \}; r=\$\(p\) \|\| r=\$\(p\)/, "one ping, a second only without an answer");
+  assert.doesNotMatch(script, /latest-handshakes/, "the first gateway pings at once");
+  assert.match(verifyScript(TARGETS, 30, true), /while \[ \$i -lt 25 \] && ! wg show wgA latest-handshakes/, "the responder waits for the first one's handshake before it pings");
+  assert.match(script, /echo "@@wgsite-step end verify 0"$/);
+  assert.doesNotMatch(verifyScript(TARGETS, 30), /lan-hosts/, "nobody heard: no host pings");
+  assert.doesNotMatch(script, /@@wgsite-fact mtu|latency/, "path MTU and latency are left to status");
 });

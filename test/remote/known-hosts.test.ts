@@ -72,10 +72,10 @@ describe("known_hosts matching", () => {
     assert.deepEqual(r, { status: "changed", location: `${file}:3` });
   });
 
-  test("a key of another type only is unknown (OpenSSH asks again), naming the known types", () => {
+  test("a key of another type only is unknown to the matcher, naming the known types and their lines", () => {
     const file = khFile([`gw ${keyC}`]);
     const r = check(file, "gw", 22, keyA);
-    assert.deepEqual(r, { status: "unknown", otherTypes: ["ecdsa-sha2-nistp256"] });
+    assert.deepEqual(r, { status: "unknown", otherTypes: ["ecdsa-sha2-nistp256"], locations: [`${file}:1`] });
   });
 
   test("another matching line with the right key wins over a stale one", () => {

@@ -40,7 +40,7 @@ describe("parseTargetSpec", () => {
   });
 });
 
-describe("resolveTarget", () => {
+for (const resolver of ["ssh -G", "built-in"] as const) describe(`resolveTarget (${resolver})`, () => {
   const cfg = config(`
 Host site-a
   HostName 192.0.2.10
@@ -80,7 +80,7 @@ Host *
 `);
 
   test("alias: HostName, User, Port, IdentityFile (~ and % tokens), IdentitiesOnly, UserKnownHostsFile", () => {
-    const t = resolveTarget("site-a", { sshConfigFile: cfg });
+    const t = resolveTarget("site-a", { resolver, sshConfigFile: cfg });
     assert.equal(t.name, "site-a");
     assert.equal(t.host, "192.0.2.10");
     assert.equal(t.user, "admin");
@@ -92,20 +92,20 @@ Host *
   });
 
   test("what the target says beats the config", () => {
-    const t = resolveTarget("root@site-a:22", { sshConfigFile: cfg });
+    const t = resolveTarget("root@site-a:22", { resolver, sshConfigFile: cfg });
     assert.equal(t.user, "root");
     assert.equal(t.port, 22);
     assert.equal(t.host, "192.0.2.10");
   });
 
   test("explicit -i comes first; explicit known_hosts replaces the config's", () => {
-    const t = resolveTarget("site-a", { sshConfigFile: cfg, identityFile: "/tmp/k", knownHostsFile: "/tmp/kh" });
+    const t = resolveTarget("site-a", { resolver, sshConfigFile: cfg, identityFile: "/tmp/k", knownHostsFile: "/tmp/kh" });
     assert.equal(t.identityFiles[0], "/tmp/k");
     assert.deepEqual(t.knownHostsFiles, ["/tmp/kh"]);
   });
 
   test("multi-hop ProxyJump: hops resolved through the config; only the first hop's own ProxyJump is followed", () => {
-    const t = resolveTarget("site-b", { sshConfigFile: cfg });
+    const t = resolveTarget("site-b", { resolver, sshConfigFile: cfg });
     assert.equal(t.host, "198.51.100.7");
     assert.deepEqual(t.jumps.map((j) => [j.name, j.user, j.host, j.port]), [
       ["outer", "fallback", "203.0.113.99", 2999],
@@ -116,47 +116,49 @@ Host *
   });
 
   test("a ProxyJump loop is reported, not followed forever", () => {
-    assert.throws(() => resolveTarget("loop", { sshConfigFile: cfg }), /too deep/);
+    assert.throws(() => resolveTarget("loop", { resolver, sshConfigFile: cfg }), /too deep/);
   });
 
   test("%h in HostName is the name as typed", () => {
-    assert.equal(resolveTarget("gw.corp", { sshConfigFile: cfg }).host, "gw.corp.example.net");
+    assert.equal(resolveTarget("gw.corp", { resolver, sshConfigFile: cfg }).host, "gw.corp.example.net");
   });
 
   test("literal address without matching Host: defaults", () => {
     const empty = config("");
-    const t = resolveTarget("192.0.2.1", { sshConfigFile: empty });
+    const t = resolveTarget("192.0.2.1", { resolver, sshConfigFile: empty });
     assert.equal(t.port, 22);
     assert.equal(t.user, process.getuid?.() === 0 ? "root" : userInfo().username);
-    assert.deepEqual(t.identityFiles, ["id_ed25519", "id_ecdsa", "id_rsa"].map((k) => `${homedir()}/.ssh/${k}`));
-    assert.deepEqual(t.knownHostsFiles, [`${homedir()}/.ssh/known_hosts`]);
+    assert.deepEqual(t.identityFiles, ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"].map((k) => `${homedir()}/.ssh/${k}`));
+    assert.deepEqual(t.knownHostsFiles, [`${homedir()}/.ssh/known_hosts`, `${homedir()}/.ssh/known_hosts2`]);
+    assert.deepEqual(t.globalKnownHostsFiles, ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]);
+    assert.equal(t.resolver, resolver);
   });
 
   test("IPv6 literal with port", () => {
-    const t = resolveTarget("[2001:db8::1]:2222", { sshConfigFile: config("") });
+    const t = resolveTarget("[2001:db8::1]:2222", { resolver, sshConfigFile: config("") });
     assert.equal(t.host, "2001:db8::1");
     assert.equal(t.port, 2222);
   });
 
   test("keywords are case-insensitive", () => {
-    const t = resolveTarget("x", { sshConfigFile: config("host x\n  hostname 192.0.2.3\n  port 2\n  user u\n") });
+    const t = resolveTarget("x", { resolver, sshConfigFile: config("host x\n  hostname 192.0.2.3\n  port 2\n  user u\n") });
     assert.deepEqual([t.host, t.port, t.user], ["192.0.2.3", 2, "u"]);
   });
 
-  test("Include: relative to the including file's folder, globs sorted, inside a Host block applies there", () => {
+  test("Include: globs sorted, inside a Host block applies there", () => {
     const sub = join(dir, "conf.d");
     mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, "10-a.conf"), "Host inc-a\n  HostName 192.0.2.21\n");
     writeFileSync(join(sub, "20-b.conf"), "Host inc-b\n  HostName 192.0.2.22\n  Port 2022\n");
     writeFileSync(join(dir, "user-only"), "User scoped\n");
-    const main = config(`Include conf.d/*.conf\nHost inc-b\n  Include ${join(dir, "user-only")}\nHost *\n  Port 2999\n`);
-    assert.equal(resolveTarget("inc-a", { sshConfigFile: main }).host, "192.0.2.21");
-    const b = resolveTarget("inc-b", { sshConfigFile: main });
+    const main = config(`Include ${sub}/*.conf\nHost inc-b\n  Include ${join(dir, "user-only")}\nHost *\n  Port 2999\n`);
+    assert.equal(resolveTarget("inc-a", { resolver, sshConfigFile: main }).host, "192.0.2.21");
+    const b = resolveTarget("inc-b", { resolver, sshConfigFile: main });
     assert.deepEqual([b.host, b.port, b.user], ["192.0.2.22", 2022, "scoped"]);
-    assert.notEqual(resolveTarget("inc-a", { sshConfigFile: main }).user, "scoped");
+    assert.notEqual(resolveTarget("inc-a", { resolver, sshConfigFile: main }).user, "scoped");
   });
 
   test("a missing explicit config file is an error", () => {
-    assert.throws(() => resolveTarget("x", { sshConfigFile: join(dir, "nope") }), /ssh config file not found/);
+    assert.throws(() => resolveTarget("x", { resolver, sshConfigFile: join(dir, "nope") }), /ssh config file not found/);
   });
 });

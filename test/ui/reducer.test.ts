@@ -147,9 +147,10 @@ test("prompts queue up and each answer goes back to the connection waiting on it
 });
 
 test("confirming applies; engine events fill the two columns; success moves to done and frees the gateways", () => {
-  let { state, effects } = run(run(connected(), next).state, { type: "confirm-apply" });
+  const reviewed = run(connected(), next).state;
+  let { state, effects } = run(reviewed, { type: "confirm-apply" });
   assert.equal(state.screen, "apply");
-  assert.deepEqual(effects, [{ type: "apply", attempt: 1, site: filledSite() }]);
+  assert.deepEqual(effects, [{ type: "apply", attempt: 1, site: filledSite(), plan: reviewed.plan }], "the plan reviewed is the plan applied");
   assert.deepEqual(state.apply?.columns[0].map((l) => l.status), ["pending", "pending", "pending", "pending", "pending", "pending"]);
   state = run(
     state,

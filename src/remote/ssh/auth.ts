@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from "ssh2";
-import { PassphraseUnavailableError } from "./passphrase.ts";
+import { keyCacheFor, type AskPassphrase, type KeyCache } from "./key-cache.ts";
 import type { ResolvedTarget } from "./target.ts";
 
-/** Returns the passphrase for an encrypted key, or undefined to skip that key. */
-export type AskPassphrase = (keyPath: string) => Promise<string | undefined>;
+export type { AskPassphrase } from "./key-cache.ts";
 
 export type AuthHooks = {
   readonly askPassphrase: AskPassphrase;
+  /** The run's decrypted keys; defaults to the one shared by every connection with the same askPassphrase. */
+  readonly keys?: KeyCache;
   /** Defaults to SSH_AUTH_SOCK. */
   readonly agentSocket?: string;
   /** Called around user prompts so the caller can stop its timeout while a person types. */
@@ -25,7 +26,6 @@ export type AuthState = {
   fatal?: unknown;
 };
 
-const PASSPHRASE_TRIES = 3;
 // ssh2 takes `false` for "no more methods"; its typings leave that out.
 const NO_MORE = false as unknown as AnyAuthMethod;
 
@@ -57,16 +57,30 @@ export function makeAuth(target: ResolvedTarget, hooks: AuthHooks): AuthState {
 
 async function* candidates(target: ResolvedTarget, hooks: AuthHooks, state: Progress): AsyncGenerator<AnyAuthMethod> {
   const username = target.user;
-  const socket = hooks.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  // IdentityAgent from the ssh config beats the caller's default (SSH_AUTH_SOCK), as in OpenSSH.
+  const socket = target.identityAgent === "none" ? undefined : target.identityAgent ?? hooks.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  if (target.identityAgent !== undefined && target.identityAgent !== "none" && !isSocket(target.identityAgent)) {
+    state.skipped.push(`IdentityAgent ${target.identityAgent} (no agent listens there)`);
+  }
   if (socket && isSocket(socket)) {
     const agent = target.identitiesOnly ? filteredAgent(socket, identityPublicKeys(target.identityFiles)) : socket;
     if (agent !== undefined) {
-      state.tried.push("ssh-agent");
+      state.tried.push(target.identityAgent === undefined ? "ssh-agent" : `ssh-agent at ${socket} (IdentityAgent)`);
       yield { type: "agent", username, agent };
     }
   }
+  const keys = hooks.keys ?? keyCacheFor(hooks.askPassphrase);
   for (const file of target.identityFiles) {
-    const key = await loadKey(file, hooks, state.skipped);
+    // Loading may wait for a person (this connection's prompt or another's for the same key).
+    hooks.onPromptStart?.();
+    let loaded;
+    try {
+      loaded = await keys.load(file);
+    } finally {
+      hooks.onPromptEnd?.();
+    }
+    if (loaded.skipped !== undefined) state.skipped.push(loaded.skipped);
+    const key = loaded.key;
     if (key === undefined) continue;
     state.tried.push(file);
     yield { type: "publickey", username, key };
@@ -79,49 +93,6 @@ function isSocket(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Reads and, if needed, decrypts a private key; undefined means skip it (missing, unusable, or declined). */
-async function loadKey(file: string, hooks: AuthHooks, skipped: string[]): Promise<ParsedKey | undefined> {
-  if (!existsSync(file)) return undefined;
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const plain = ssh2.utils.parseKey(data);
-  if (!(plain instanceof Error)) return first(plain);
-  if (!/no passphrase given/i.test(plain.message)) {
-    skipped.push(`${file} (unusable: ${plain.message})`);
-    return undefined;
-  }
-  for (let attempt = 0; attempt < PASSPHRASE_TRIES; attempt++) {
-    hooks.onPromptStart?.();
-    let passphrase: string | undefined;
-    try {
-      passphrase = await hooks.askPassphrase(file);
-    } catch (err) {
-      if (!(err instanceof PassphraseUnavailableError)) throw err;
-      skipped.push(err.message);
-      return undefined;
-    } finally {
-      hooks.onPromptEnd?.();
-    }
-    if (passphrase === undefined) {
-      skipped.push(`${file} (encrypted; no passphrase given)`);
-      return undefined;
-    }
-    const key = ssh2.utils.parseKey(data, passphrase);
-    if (!(key instanceof Error)) return first(key);
-  }
-  skipped.push(`${file} (the passphrase did not decrypt it)`);
-  return undefined;
-}
-
-function first(key: ParsedKey | ParsedKey[]): ParsedKey | undefined {
-  const k = Array.isArray(key) ? key[0] : key;
-  return k !== undefined && k.isPrivateKey() ? k : undefined;
 }
 
 /** Public halves of the identity files, from `.pub` files or unencrypted private keys. */

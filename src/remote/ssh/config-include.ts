@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { isAbsolute, join } from "node:path";
 
 // Include cycles are a config error; OpenSSH stops at the same depth.
 const MAX_DEPTH = 16;
@@ -13,13 +13,18 @@ const MAX_DEPTH = 16;
 export function readConfigWithIncludes(file: string, depth = 0): string {
   if (depth > MAX_DEPTH) throw new Error(`ssh config Include nesting too deep at ${file} (a loop?)`);
   const text = readFileSync(file, "utf8");
+  // The Host/Match block an Include sits in: each included file starts in it, and it resumes after.
+  let block = "Host *";
   return text.split("\n").map((line) => {
+    if (/^\s*(host|match)(\s*=\s*|\s+)/i.test(line)) block = line;
     const m = /^\s*include(?:\s*=\s*|\s+)(.+?)\s*$/i.exec(line);
     if (!m) return line;
-    return splitWords(m[1]!)
-      .flatMap((pattern) => expandGlob(resolveIncludePath(pattern, file)))
-      .map((f) => readConfigWithIncludes(f, depth + 1))
-      .join("\n");
+    return [
+      ...splitWords(m[1]!)
+        .flatMap((pattern) => expandGlob(resolveIncludePath(pattern, file)))
+        .map((f) => `${block}\n${readConfigWithIncludes(f, depth + 1)}`),
+      block,
+    ].join("\n");
   }).join("\n");
 }
 
@@ -27,12 +32,11 @@ function splitWords(text: string): string[] {
   return [...text.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 }
 
-/** Relative paths are relative to ~/.ssh for user configs, as OpenSSH does. */
+/** Relative paths are relative to ~/.ssh for user configs (any -F file too), /etc/ssh for the system one, as OpenSSH does. */
 function resolveIncludePath(pattern: string, from: string): string {
   if (pattern.startsWith("~/")) return homedir() + pattern.slice(1);
   if (isAbsolute(pattern)) return pattern;
-  const userDir = join(homedir(), ".ssh");
-  return join(from.startsWith(userDir) ? userDir : dirname(from), pattern);
+  return join(from.startsWith("/etc/ssh/") ? "/etc/ssh" : join(homedir(), ".ssh"), pattern);
 }
 
 /** `*` and `?` within path components, sorted like glob(3); no match is no file, not an error. */

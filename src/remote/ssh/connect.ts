@@ -4,8 +4,10 @@ import ssh2, { type ConnectConfig } from "ssh2";
 import type { Connection } from "../connection.ts";
 import { makeAuth, type AskPassphrase } from "./auth.ts";
 import { HostKeyError, SshError, type SshErrorKind } from "./errors.ts";
-import { readKnownHosts, verifyHostKey, type UnknownHostInfo } from "./host-key.ts";
-import { knownHostName, knownKeyTypes } from "./known-hosts.ts";
+import { knownHostsFilesOf, lookupName, readKnownHosts, verifyHostKey, type UnknownHostInfo } from "./host-key.ts";
+import type { KeyCache } from "./key-cache.ts";
+import { knownKeyTypes } from "./known-hosts.ts";
+import { startProxyCommand, type ProxyProcess } from "./proxy-command.ts";
 import { hostPort, sshFailure, type Where } from "./messages.ts";
 import { SshSession, track, type TrackedClient } from "./session.ts";
 import type { ResolvedTarget } from "./target.ts";
@@ -15,45 +17,73 @@ export type ConnectOptions = {
   /** Asked for a host key that is in no known_hosts file; `jumpHost` is set when it is a ProxyJump hop. */
   readonly onUnknownHost: (info: UnknownHostInfo & { readonly jumpHost?: string }) => Promise<boolean>;
   readonly recordNewHostKeys: boolean;
+  /** --accept-new-host-keys: trust new hosts even under StrictHostKeyChecking yes. */
+  readonly acceptNewHostKeys?: boolean;
   /** Per hop, for TCP connect + handshake + login; paused while a prompt waits for a person. Default 10000. */
   readonly connectTimeoutMs?: number;
   /** Defaults to SSH_AUTH_SOCK. */
   readonly agentSocket?: string;
+  /** The run's decrypted keys; by default shared by every connection with the same askPassphrase. */
+  readonly keys?: KeyCache;
   /** Detects a silently dead path during long commands. Default 15000; 0 disables. */
   readonly keepaliveIntervalMs?: number;
 };
 
-/** Opens one session to the gateway, through its ProxyJump hops, each host key verified by its own name. */
+/**
+ * Opens one session to the gateway, through its ProxyJump hops or its ProxyCommand,
+ * each host key verified by its own name.
+ */
 export async function connectSsh(label: string, target: ResolvedTarget, opts: ConnectOptions): Promise<Connection> {
   const hops = [...target.jumps, { ...target, jumps: [] }];
   const clients: TrackedClient[] = [];
   let outer: Socket | undefined;
+  let proxy: ProxyProcess | undefined;
   try {
     for (const [i, hop] of hops.entries()) {
       const isGateway = i === hops.length - 1;
       const where: Where = { label, host: hop.host, port: hop.port, user: hop.user, via: isGateway ? undefined : hop.name };
       let sock: Duplex;
-      if (i === 0) {
+      if (i === 0 && hop.proxyCommand !== undefined) {
+        proxy = startProxyCommand(hop.proxyCommand);
+        sock = proxy.sock;
+      } else if (i === 0) {
         outer = new Socket();
         outer.setNoDelay(true);
         sock = outer;
       } else {
         sock = await forward(clients[i - 1]!.client, hops[i - 1]!.name, where, opts.connectTimeoutMs ?? 10_000);
       }
-      clients.push(await connectHop(where, hop, sock, i === 0, opts));
+      clients.push(await connectHop(where, hop, sock, i === 0 && proxy === undefined, opts));
     }
   } catch (err) {
     for (const c of clients.reverse()) c.client.destroy();
     outer?.destroy();
-    throw err;
+    if (proxy === undefined) throw err;
+    const detail = await proxyDetail(proxy, hops[0]!.proxyCommand!);
+    proxy.stop();
+    throw withDetail(err, detail);
   }
-  const socket = outer!;
   const gateway = hops[hops.length - 1]!;
-  return new SshSession(label, { label, host: gateway.host, port: gateway.port, user: gateway.user }, clients, {
-    // All hops' traffic crosses the first TCP socket, so it is the real cost on the wire.
-    bytesIn: () => socket.bytesRead,
-    bytesOut: () => socket.bytesWritten,
-  });
+  const socket = outer;
+  // All hops' traffic crosses the first socket (or the ProxyCommand's pipes), so it is the real cost on the wire.
+  const counters = socket !== undefined
+    ? { bytesIn: () => socket.bytesRead, bytesOut: () => socket.bytesWritten }
+    : { bytesIn: proxy!.bytesIn, bytesOut: proxy!.bytesOut };
+  return new SshSession(label, { label, host: gateway.host, port: gateway.port, user: gateway.user }, clients, counters, proxy?.stop);
+}
+
+/** The ProxyCommand's own account of a failure: how it ended and what it wrote to stderr. */
+async function proxyDetail(proxy: ProxyProcess, command: string): Promise<string> {
+  // A proxy that failed usually exits right after the handshake broke; give it a moment to say why.
+  for (let i = 0; i < 20 && proxy.exit() === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+  const stderr = proxy.stderr();
+  return `ProxyCommand "${command}" ${proxy.exit() ?? "is still running"}${stderr === "" ? "" : `: ${stderr.split("\n").join(" | ")}`}`;
+}
+
+function withDetail(err: unknown, detail: string): unknown {
+  if (err instanceof SshError) return new SshError(err.kind, err.label, `${err.message} (${detail})`, { cause: err.cause });
+  if (err instanceof HostKeyError) return err;
+  return err instanceof Error ? new Error(`${err.message} (${detail})`, { cause: err }) : err;
 }
 
 function connectHop(
@@ -102,6 +132,7 @@ function connectHop(
     const auth = makeAuth(hop, {
       askPassphrase: opts.askPassphrase,
       agentSocket: opts.agentSocket,
+      keys: opts.keys,
       onPromptStart: stopTimer,
       onPromptEnd: () => { if (!settled) startTimer(); },
     });
@@ -143,7 +174,7 @@ function connectHop(
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         const onUnknownHost = (info: UnknownHostInfo) =>
           paused(() => opts.onUnknownHost(where.via === undefined ? info : { ...info, jumpHost: where.via }));
-        verifyHostKey(where.label, hop, key, { recordNewHostKeys: opts.recordNewHostKeys, onUnknownHost }).then(
+        verifyHostKey(where.label, hop, key, { recordNewHostKeys: opts.recordNewHostKeys, acceptNewHostKeys: opts.acceptNewHostKeys, onUnknownHost }).then(
           () => {
             step = "authenticating";
             verify(true);
@@ -170,7 +201,7 @@ function connectHop(
 
 /** Asks for host key types already in known_hosts first, as OpenSSH does, to avoid needless "unknown host" prompts. */
 function preferredHostKeyAlgorithms(hop: ResolvedTarget): string[] {
-  const types = knownKeyTypes(readKnownHosts(hop.knownHostsFiles), knownHostName(hop.host, hop.port));
+  const types = knownKeyTypes(readKnownHosts(knownHostsFilesOf(hop)), lookupName(hop));
   return types.flatMap((t) => (t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256"] : t.startsWith("ssh-") || t.startsWith("ecdsa-") ? [t] : []));
 }
 

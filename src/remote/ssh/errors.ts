@@ -24,7 +24,8 @@ export class SshError extends Error {
   }
 }
 
-export type HostKeyErrorKind = "unknown" | "changed" | "revoked";
+/** `other-type`: the host is known by a key type it no longer offers. */
+export type HostKeyErrorKind = "unknown" | "changed" | "revoked" | "other-type";
 
 /** A host key was refused; the CLI maps every HostKeyError to exit code 4. */
 export class HostKeyError extends Error {
@@ -36,7 +37,7 @@ export class HostKeyError extends Error {
     readonly port: number,
     readonly fingerprint: string,
     message: string,
-    /** `file:line` of the conflicting entry, set when kind is "changed" or "revoked". */
+    /** `file:line` of the conflicting entry, set when kind is "changed", "other-type" or "revoked". */
     readonly location?: string,
   ) {
     super(message);

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { HostKeyError } from "./errors.ts";
+import type { StrictHostKeyChecking } from "./target.ts";
 import {
   checkHostKey,
   fingerprint,
@@ -26,9 +27,30 @@ export type HostKeyPolicy = {
   readonly onUnknownHost: (info: UnknownHostInfo) => Promise<boolean>;
   /** Append accepted keys, hashed, to the first known_hosts file. */
   readonly recordNewHostKeys: boolean;
+  /** --accept-new-host-keys: trusts a new host even where the ssh config says StrictHostKeyChecking yes. */
+  readonly acceptNewHostKeys?: boolean;
 };
 
-export type HostKeyTarget = { readonly host: string; readonly port: number; readonly knownHostsFiles: readonly string[] };
+export type HostKeyTarget = {
+  readonly host: string;
+  readonly port: number;
+  /** UserKnownHostsFile; new keys go to the first. */
+  readonly knownHostsFiles: readonly string[];
+  /** GlobalKnownHostsFile: trusted, never written. */
+  readonly globalKnownHostsFiles?: readonly string[];
+  readonly hostKeyAlias?: string;
+  readonly strictHostKeyChecking?: StrictHostKeyChecking;
+};
+
+/** The name OpenSSH looks the host up under: HostKeyAlias as written, else host or `[host]:port`. */
+export function lookupName(target: HostKeyTarget): string {
+  return target.hostKeyAlias !== undefined ? target.hostKeyAlias.toLowerCase() : knownHostName(target.host, target.port);
+}
+
+/** Every known_hosts file OpenSSH reads for the target, user files first. */
+export function knownHostsFilesOf(target: HostKeyTarget): string[] {
+  return [...target.knownHostsFiles, ...(target.globalKnownHostsFiles ?? [])];
+}
 
 export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
   return files.flatMap((file) => (existsSync(file) ? parseKnownHosts(readFileSync(file, "utf8"), file) : []));
@@ -41,11 +63,12 @@ export async function verifyHostKey(
   key: Buffer,
   policy: HostKeyPolicy,
 ): Promise<void> {
-  const name = knownHostName(target.host, target.port);
+  const name = lookupName(target);
   const keyType = keyTypeOf(key) ?? "unknown";
   const fp = fingerprint(key);
-  const where = `${target.host}:${target.port}`;
-  const result = checkHostKey(readKnownHosts(target.knownHostsFiles), name, key);
+  const where = `${target.host}:${target.port}${target.hostKeyAlias === undefined ? "" : `, HostKeyAlias ${target.hostKeyAlias}`}`;
+  const files = knownHostsFilesOf(target);
+  const result = checkHostKey(readKnownHosts(files), name, key);
   switch (result.status) {
     case "ok":
       return;
@@ -62,17 +85,44 @@ export async function verifyHostKey(
         result.location);
     }
     case "unknown": {
-      const accepted = await policy.onUnknownHost({
-        label, host: target.host, port: target.port, keyType, fingerprint: fp, otherKnownTypes: result.otherTypes,
-      });
       const file = target.knownHostsFiles[0];
+      if (result.otherTypes.length > 0) {
+        // A known host that stops offering its recorded key type is as suspect as a changed key.
+        const location = result.locations[0]!;
+        throw new HostKeyError("other-type", label, target.host, target.port, fp,
+          `HOST KEY TYPE CHANGED for ${label} (${where}): known_hosts holds a ${result.otherTypes.join(", ")} key for it ` +
+          `(${location}), but the server offers only ${keyType} ${fp}. Either someone is intercepting the connection or ` +
+          `the gateway's host keys were replaced; if you know they were, remove the old entry with: ` +
+          `ssh-keygen -R '${name}' -f ${location.slice(0, location.lastIndexOf(":"))}, then connect again to record the new key`,
+          location);
+      }
+      const strict = target.strictHostKeyChecking ?? "ask";
+      let accepted: boolean;
+      let record = policy.recordNewHostKeys;
+      if (policy.acceptNewHostKeys === true) {
+        accepted = true;
+        record = true;
+      } else if (strict === "yes") {
+        throw new HostKeyError("unknown", label, target.host, target.port, fp,
+          `host key of ${label} (${where}) is not in ${files.join(", ") || "any known_hosts file"} and the ssh config ` +
+          `says StrictHostKeyChecking yes: ${keyType} ${fp}. Compare it with "ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub" ` +
+          `on the gateway, then add it to known_hosts`);
+      } else if (strict === "accept-new" || strict === "no") {
+        // What OpenSSH does for these settings: trust and record a host never seen before.
+        accepted = true;
+        record = true;
+      } else {
+        accepted = await policy.onUnknownHost({
+          label, host: target.host, port: target.port, keyType, fingerprint: fp, otherKnownTypes: result.otherTypes,
+        });
+      }
       if (!accepted) {
         throw new HostKeyError("unknown", label, target.host, target.port, fp,
-          `host key of ${label} (${where}) is not in ${target.knownHostsFiles.join(", ") || "any known_hosts file"} ` +
+          `host key of ${label} (${where}) is not in ${files.join(", ") || "any known_hosts file"} ` +
           `and was not accepted: ${keyType} ${fp}. Compare it with "ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub" ` +
           `on the gateway, then accept it or add it to known_hosts`);
       }
-      if (policy.recordNewHostKeys && file !== undefined) recordHostKey(file, name, key);
+      if (record && file !== undefined) recordHostKey(file, name, key);
       return;
     }
   }

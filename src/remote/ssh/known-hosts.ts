@@ -14,7 +14,8 @@ export type KnownHostEntry = {
 
 export type HostKeyCheck =
   | { readonly status: "ok" }
-  | { readonly status: "unknown"; readonly otherTypes: readonly string[] }
+  /** `otherTypes`: key types recorded for the name, at `locations` (file:line), none of them offered. */
+  | { readonly status: "unknown"; readonly otherTypes: readonly string[]; readonly locations: readonly string[] }
   | { readonly status: "changed"; readonly location: string }
   | { readonly status: "revoked"; readonly location: string };
 
@@ -73,7 +74,7 @@ function globMatch(pattern: string, name: string): boolean {
 /**
  * Compares a server's key with every entry for `name`, across files in order,
  * with OpenSSH's precedence: revoked, then a match, then a same-type mismatch.
- * Keys of other types for the same name leave it unknown (OpenSSH asks again).
+ * Keys of other types for the same name leave it unknown, naming those types and lines.
  */
 export function checkHostKey(entries: readonly KnownHostEntry[], name: string, key: Buffer): HostKeyCheck {
   const keyType = keyTypeOf(key);
@@ -84,7 +85,7 @@ export function checkHostKey(entries: readonly KnownHostEntry[], name: string, k
   if (plain.some((e) => e.key.equals(key))) return { status: "ok" };
   const changed = plain.find((e) => e.keyType === keyType);
   if (changed) return { status: "changed", location: `${changed.file}:${changed.line}` };
-  return { status: "unknown", otherTypes: [...new Set(plain.map((e) => e.keyType))] };
+  return { status: "unknown", otherTypes: [...new Set(plain.map((e) => e.keyType))], locations: plain.map((e) => `${e.file}:${e.line}`) };
 }
 
 /** Key types already trusted for `name`, so the handshake can ask for those first as OpenSSH does. */

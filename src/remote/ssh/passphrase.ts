@@ -1,4 +1,4 @@
-import type { AskPassphrase } from "./auth.ts";
+import type { AskPassphrase } from "./key-cache.ts";
 
 /**
  * Thrown by an AskPassphrase that cannot get one. Authentication skips that

@@ -53,6 +53,8 @@ export class SshSession implements Connection {
     private readonly where: Where,
     private readonly hops: readonly TrackedClient[],
     private readonly counters: Counters,
+    /** Ends what carries the first hop besides its socket (a ProxyCommand), after the hops closed. */
+    private readonly onClosed?: () => void,
   ) {
     // Losing any hop loses the gateway; every waiting exec must hear about it.
     for (const hop of hops) {
@@ -163,6 +165,7 @@ export class SshSession implements Connection {
         client.end();
       });
     }
+    this.onClosed?.();
   }
 
   private markLost(reason: string): void {

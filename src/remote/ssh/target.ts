@@ -1,7 +1,18 @@
 import { existsSync } from "node:fs";
-import { homedir, hostname, userInfo } from "node:os";
+import { homedir } from "node:os";
 import SSHConfig from "ssh-config";
 import { readConfigWithIncludes } from "./config-include.ts";
+import { sshClient, sshG, type ConfigValues } from "./ssh-g.ts";
+import { parsePort, parseTargetSpec } from "./target-spec.ts";
+import { expandPath, expandTokens, localUser } from "./tokens.ts";
+
+export { parseTargetSpec, type TargetSpec } from "./target-spec.ts";
+export { expandPath } from "./tokens.ts";
+
+export type StrictHostKeyChecking = "yes" | "no" | "accept-new" | "ask";
+
+/** Which parser read the ssh config: OpenSSH's own (`ssh -G`), or wgsite's when no ssh is installed. */
+export type Resolver = "ssh -G" | "built-in";
 
 /** Everything needed to reach one SSH server, after the ssh config was applied. */
 export type ResolvedTarget = {
@@ -13,115 +24,117 @@ export type ResolvedTarget = {
   /** In the order to try; files that turn out missing are skipped at connect time, as OpenSSH does. */
   readonly identityFiles: readonly string[];
   readonly identitiesOnly: boolean;
-  /** The first one is where newly accepted keys are recorded. */
+  /** IdentityAgent: a socket path, "none", or undefined for SSH_AUTH_SOCK. */
+  readonly identityAgent?: string;
+  /** UserKnownHostsFile: the first one is where newly accepted keys are recorded. */
   readonly knownHostsFiles: readonly string[];
+  /** GlobalKnownHostsFile: read, never written. */
+  readonly globalKnownHostsFiles: readonly string[];
+  /** The name host keys are looked up (and recorded) under instead of host and port. */
+  readonly hostKeyAlias?: string;
+  readonly strictHostKeyChecking: StrictHostKeyChecking;
+  /** ProxyCommand with its tokens expanded; when set, `jumps` is empty. */
+  readonly proxyCommand?: string;
   /** Hops in connection order (first = reached directly); empty when direct. */
   readonly jumps: readonly ResolvedTarget[];
+  readonly resolver: Resolver;
 };
 
 export type ResolveOptions = {
   readonly sshConfigFile?: string;
   readonly identityFile?: string;
   readonly knownHostsFile?: string;
+  /** Force a parser; by default `ssh -G` when an OpenSSH client is installed. */
+  readonly resolver?: Resolver;
 };
 
-export type TargetSpec = { readonly user?: string; readonly host: string; readonly port?: number };
-
-const DEFAULT_KEYS = ["id_ed25519", "id_ecdsa", "id_rsa"];
+/** OpenSSH 9's IdentityFile defaults, tried in this order when no identity is configured. */
+export const DEFAULT_IDENTITY_FILES = ["id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa"]
+  .map((k) => `~/.ssh/${k}`);
+const DEFAULT_KNOWN_HOSTS = ["~/.ssh/known_hosts", "~/.ssh/known_hosts2"];
+const DEFAULT_GLOBAL_KNOWN_HOSTS = ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
 // A config whose first hop names itself again would otherwise recurse forever.
 const MAX_JUMP_DEPTH = 8;
 
-/**
- * Parses `[user@]host[:port]`, `[v6addr]:port`, a bare IPv6 address, or an
- * `ssh://` URI (allowed in ProxyJump).
- */
-export function parseTargetSpec(spec: string): TargetSpec {
-  let rest = spec.trim().replace(/^ssh:\/\//, "").replace(/\/$/, "");
-  if (rest === "") throw new Error("empty SSH target");
-  let user: string | undefined;
-  // Users may contain '@' (e.g. AD accounts); OpenSSH splits on the last one too.
-  const at = rest.lastIndexOf("@");
-  if (at >= 0) {
-    user = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    if (user === "") throw new Error(`SSH target "${spec}" has an empty user before @`);
-  }
-  let host = rest;
-  let portText: string | undefined;
-  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(rest);
-  if (bracketed) {
-    host = bracketed[1]!;
-    portText = bracketed[2];
-  } else if (rest.indexOf(":") === rest.lastIndexOf(":") && rest.includes(":")) {
-    // Exactly one colon is host:port; more than one is an unbracketed IPv6 address.
-    [host, portText] = rest.split(":") as [string, string];
-  }
-  if (host === "") throw new Error(`SSH target "${spec}" has no host`);
-  return { user, host, port: portText === undefined ? undefined : parsePort(portText, spec) };
-}
-
-function parsePort(text: string, spec: string): number {
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    throw new Error(`SSH target "${spec}" has an invalid port "${text}"`);
-  }
-  return port;
-}
+/** What wgsite's own parser does not do that `ssh -G` does; said once when it has to be used. */
+export const BUILT_IN_LACKS = [
+  "Match blocks other than host/user (exec, canonical, final, localuser, originalhost)",
+  "CanonicalizeHostname",
+  "%-tokens beyond %h in HostName",
+  "negated Match criteria (Match !host)",
+  "exact ? and comma rules in Host patterns (it lets ? match no character and splits Host patterns on commas)",
+];
 
 /**
  * Applies the ssh config to a target the way OpenSSH does: the first value
  * obtained wins, and what is written in the target itself beats the config.
- * Reads files but touches no network; `Match exec` is not evaluated.
+ * Reads files (and runs `ssh -G`) but touches no network.
  */
 export function resolveTarget(target: string, opts: ResolveOptions = {}): ResolvedTarget {
+  if (opts.sshConfigFile !== undefined && !existsSync(expandPath(opts.sshConfigFile, {}))) {
+    throw new Error(`ssh config file not found: ${expandPath(opts.sshConfigFile, {})}`);
+  }
+  const ssh = opts.resolver === "built-in" ? undefined : sshClient();
+  if (ssh !== undefined) {
+    const file = opts.sshConfigFile === undefined ? undefined : expandPath(opts.sshConfigFile, {});
+    return resolveWith((spec) => sshG(ssh, spec, { sshConfigFile: file, identityFile: opts.identityFile }), "ssh -G", target, opts, 0);
+  }
   const config = loadConfig(opts.sshConfigFile);
-  return resolveWith(config, target, opts, 0);
+  return resolveWith((spec) => builtInValues(config, spec), "built-in", target, opts, 0);
 }
 
-function resolveWith(config: SSHConfig, target: string, opts: ResolveOptions, depth: number): ResolvedTarget {
-  const spec = parseTargetSpec(target);
-  const computed = config.compute(
-    spec.user === undefined ? { Host: spec.host } : { Host: spec.host, User: spec.user },
-    { ignoreCase: true, matchExec: false },
-  );
-  const first = (key: string): string | undefined => {
-    const v = computed[key];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const all = (key: string): string[] => {
-    const v = computed[key];
-    return v === undefined ? [] : Array.isArray(v) ? v : [v];
-  };
+type Lookup = (spec: ReturnType<typeof parseTargetSpec>) => ConfigValues;
 
-  const host = expandTokens(first("hostname") ?? spec.host, { h: spec.host });
+function resolveWith(lookup: Lookup, resolver: Resolver, target: string, opts: ResolveOptions, depth: number): ResolvedTarget {
+  const spec = parseTargetSpec(target);
+  const values = lookup(spec);
+  const first = (key: string): string | undefined => values.get(key)?.[0];
+  const all = (key: string): string[] => [...(values.get(key) ?? [])];
+  const words = (key: string): string[] => all(key).flatMap((v) => v.split(/\s+/)).filter((w) => w !== "");
+
+  const hostName = first("hostname");
+  // `ssh -G` has already expanded and lower-cased HostName; OpenSSH matches and connects in lower case.
+  const host = resolver === "ssh -G" && hostName !== undefined ? hostName : expandTokens(hostName ?? spec.host, { h: spec.host }).toLowerCase();
   const configPort = first("port");
   const port = spec.port ?? (configPort === undefined ? 22 : parsePort(configPort, target));
   const user = spec.user ?? first("user") ?? localUser();
-  const tokens = { h: host, r: user, p: String(port) };
+  const hostKeyAlias = first("hostkeyalias");
+  const tokens = { h: host, n: spec.host, r: user, p: String(port), k: hostKeyAlias ?? spec.host };
 
-  const configured = [
-    ...(opts.identityFile === undefined ? [] : [opts.identityFile]),
-    ...all("identityfile").filter((f) => f.toLowerCase() !== "none"),
-  ];
-  // OpenSSH falls back to the default keys only when no identity is configured at all.
-  const identityFiles = configured.length > 0
-    ? configured.map((f) => expandPath(f, tokens))
-    : DEFAULT_KEYS.map((k) => expandPath(`~/.ssh/${k}`, tokens));
-
+  const identityFiles = [...new Set(identities(all("identityfile"), opts.identityFile).map((f) => expandPath(f, tokens)))];
+  const fileList = (key: string, fallback: string[]): string[] => {
+    const listed = words(key);
+    if (listed.length === 0) return fallback.map((f) => expandPath(f, tokens));
+    return listed.some((w) => w.toLowerCase() === "none") ? [] : listed.map((f) => expandPath(f, tokens));
+  };
   const knownHostsFiles = opts.knownHostsFile !== undefined
     ? [expandPath(opts.knownHostsFile, tokens)]
-    : withDefault(all("userknownhostsfile").filter((f) => f.toLowerCase() !== "none"), "~/.ssh/known_hosts")
-        .map((f) => expandPath(f, tokens));
+    : fileList("userknownhostsfile", DEFAULT_KNOWN_HOSTS);
+  // An explicit --known-hosts is the whole truth for the run, as it is for tests and scripts.
+  const globalKnownHostsFiles = opts.knownHostsFile !== undefined ? [] : fileList("globalknownhostsfile", DEFAULT_GLOBAL_KNOWN_HOSTS);
 
-  const jumpSpec = first("proxyjump");
+  const agentValue = first("identityagent");
+  const identityAgent = agentValue === undefined || agentValue === "SSH_AUTH_SOCK" ? undefined
+    : agentValue.toLowerCase() === "none" ? "none"
+    : agentValue.startsWith("$") ? process.env[agentValue.replace(/^\$\{?|\}$/g, "")]
+    : expandPath(agentValue, tokens);
+
+  // ProxyCommand and ProxyJump exclude each other: the first one obtained wins (`ssh -G` prints only that one).
+  const keys = [...values.keys()];
+  const jumpFirst = keys.includes("proxyjump") && keys.indexOf("proxyjump") < (keys.includes("proxycommand") ? keys.indexOf("proxycommand") : Infinity);
+  const proxyValue = jumpFirst ? undefined : first("proxycommand");
+  const proxyCommand = proxyValue === undefined || proxyValue.toLowerCase() === "none" ? undefined : expandProxyCommand(proxyValue, tokens);
+
+  const jumpSpec = proxyCommand === undefined ? first("proxyjump") : undefined;
   let jumps: ResolvedTarget[] = [];
   if (jumpSpec !== undefined && jumpSpec.toLowerCase() !== "none") {
     if (depth >= MAX_JUMP_DEPTH) throw new Error(`ProxyJump chain for "${target}" is too deep (a loop in the ssh config?)`);
     const hops = jumpSpec.split(",").map((h) => h.trim()).filter((h) => h !== "");
     jumps = hops.flatMap((hop, i) => {
-      const resolved = resolveWith(config, hop, opts, depth + 1);
-      // Like OpenSSH, only the first hop's own ProxyJump is followed; later hops are reached through the list.
-      return i === 0 ? [...resolved.jumps, { ...resolved, jumps: [] }] : [{ ...resolved, jumps: [] }];
+      const resolved = resolveWith(lookup, resolver, hop, opts, depth + 1);
+      // Like OpenSSH, only the first hop's own route is followed; later hops are reached through the list.
+      if (i === 0) return [...resolved.jumps, { ...resolved, jumps: [] }];
+      return [{ ...resolved, jumps: [], proxyCommand: undefined }];
     });
   }
 
@@ -131,55 +144,65 @@ function resolveWith(config: SSHConfig, target: string, opts: ResolveOptions, de
     port,
     user,
     identityFiles,
-    identitiesOnly: first("identitiesonly")?.toLowerCase() === "yes",
+    identitiesOnly: ["yes", "true"].includes(first("identitiesonly")?.toLowerCase() ?? "no"),
+    ...(identityAgent === undefined ? {} : { identityAgent }),
     knownHostsFiles,
+    globalKnownHostsFiles,
+    ...(hostKeyAlias === undefined ? {} : { hostKeyAlias }),
+    strictHostKeyChecking: strictness(first("stricthostkeychecking")),
+    ...(proxyCommand === undefined ? {} : { proxyCommand }),
     jumps,
+    resolver,
   };
 }
 
-function withDefault(list: string[], fallback: string): string[] {
-  return list.length > 0 ? list : [fallback];
+/**
+ * OpenSSH's list: the explicit -i first, each file once, `none` for no file, and the
+ * default keys only when nothing at all is configured (`ssh -G` lists them itself then).
+ */
+function identities(configured: string[], explicit: string | undefined): string[] {
+  const isDefaults = configured.length === DEFAULT_IDENTITY_FILES.length && configured.every((f, i) => f === DEFAULT_IDENTITY_FILES[i]);
+  if (explicit !== undefined && isDefaults) return [explicit];
+  if (configured.length === 0) return explicit === undefined ? DEFAULT_IDENTITY_FILES : [explicit];
+  const listed = configured.filter((f) => f.toLowerCase() !== "none");
+  return [...new Set(explicit === undefined ? listed : [explicit, ...listed])];
+}
+
+function strictness(value: string | undefined): StrictHostKeyChecking {
+  switch (value?.toLowerCase()) {
+    case "yes":
+    case "true":
+      return "yes";
+    case "no":
+    case "false":
+    case "off":
+      return "no";
+    case "accept-new":
+      return "accept-new";
+    default:
+      return "ask";
+  }
+}
+
+/** ProxyCommand takes %h %p %r %n %% (and ~ is left to the shell). */
+function expandProxyCommand(command: string, tokens: { h: string; n: string; r: string; p: string }): string {
+  return command.replace(/%([%hprn])/g, (_w, t: string) => (t === "%" ? "%" : tokens[t as "h" | "p" | "r" | "n"]));
 }
 
 function loadConfig(file: string | undefined): SSHConfig {
-  if (file !== undefined) {
-    const path = expandPath(file, {});
-    if (!existsSync(path)) throw new Error(`ssh config file not found: ${path}`);
-    return SSHConfig.parse(readConfigWithIncludes(path));
-  }
-  const path = `${homedir()}/.ssh/config`;
-  return existsSync(path) ? SSHConfig.parse(readConfigWithIncludes(path)) : new SSHConfig();
+  if (file !== undefined) return SSHConfig.parse(readConfigWithIncludes(expandPath(file, {})));
+  // Like OpenSSH without -F: the user's config first, then the system-wide one.
+  const texts = [`${homedir()}/.ssh/config`, "/etc/ssh/ssh_config"].filter((p) => existsSync(p)).map((p) => readConfigWithIncludes(p));
+  return SSHConfig.parse(texts.join("\n"));
 }
 
-function localUser(): string {
-  // Bun's userInfo() reports $USER (or "unknown" when unset, as under cron), so the uid decides here.
-  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-  if (uid === 0) return "root";
-  try {
-    const name = userInfo().username;
-    if (name && name !== "unknown") return name;
-  } catch {
-    // userInfo() throws for uids without a passwd entry (some containers).
-  }
-  return process.env.USER ?? process.env.LOGNAME ?? "root";
-}
-
-/** Expands `~/` and the OpenSSH `%` tokens that make sense for file paths. */
-export function expandPath(path: string, tokens: Record<string, string>): string {
-  const expanded = expandTokens(path, tokens);
-  if (expanded === "~") return homedir();
-  if (expanded.startsWith("~/")) return homedir() + expanded.slice(1);
-  return expanded;
-}
-
-function expandTokens(text: string, tokens: Record<string, string>): string {
-  return text.replace(/%(.)/g, (whole, t: string) => {
-    switch (t) {
-      case "%": return "%";
-      case "d": return homedir();
-      case "u": return localUser();
-      case "l": return hostname().split(".")[0] ?? "";
-      default: return tokens[t] ?? whole;
-    }
-  });
+/** wgsite's own reading of the config, shaped like `ssh -G` output (values not yet expanded). */
+function builtInValues(config: SSHConfig, spec: ReturnType<typeof parseTargetSpec>): ConfigValues {
+  const computed = config.compute(
+    spec.user === undefined ? { Host: spec.host } : { Host: spec.host, User: spec.user },
+    { ignoreCase: true, matchExec: false },
+  ) as Record<string, string | string[]>;
+  const values = new Map<string, string[]>();
+  for (const [key, value] of Object.entries(computed)) values.set(key.toLowerCase(), Array.isArray(value) ? value : [value]);
+  return values;
 }

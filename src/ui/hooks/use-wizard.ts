@@ -78,7 +78,7 @@ export function useWizard(initial: WizardState, services: WizardServices, onExit
         return;
       case "apply": {
         const emit = (event: ApplyEvent) => dispatch({ type: "engine", attempt: effect.attempt, event });
-        services.apply(effect.site, emit).then(
+        services.apply(effect.site, effect.plan, emit).then(
           (report) => dispatch({ type: "applied", report }),
           (error: unknown) => dispatch({ type: "applied", report: { ok: false, gateways: [], error: (error as Error).message } }),
         );

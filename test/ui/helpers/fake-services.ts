@@ -28,7 +28,7 @@ export function fakeServices(script: FakeScript = {}): FakeServices {
       emit({ type: "facts", site: site.sites[1].name, facts: FRESH_BETA });
       return { facts: [FRESH, FRESH_BETA], blockers: [] };
     },
-    apply: async (site, emit) => {
+    apply: async (site, _plan, emit) => {
       calls.push("apply");
       if (script.apply) return script.apply(site, emit);
       return { ok: true, gateways: [] };

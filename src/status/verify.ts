@@ -1,0 +1,57 @@
+import type { Site } from "../core/site.ts";
+import type { VerifyTargets } from "../core/plan-types.ts";
+import type { Fact } from "../facts/fact.ts";
+import { factsScript, splitFacts } from "../facts/gather.ts";
+import { checks, type Check, type CheckId } from "./checks.ts";
+import { isHostLiteral, lanHostsFact, parseLanHosts, parseStatus, statusFacts } from "./probe.ts";
+import type { ProbeTargets, StatusSample } from "./sample.ts";
+
+/**
+ * Apply's verification is the status probe, judged by the same checks as `wgsite status` and the
+ * live pane: one definition of healthy. Only the slow measurements (path MTU, 10-ping latency) are
+ * left to status; the hosts heard on the other LAN are pinged as status's full probe does.
+ */
+export const NOT_VERIFIED: readonly CheckId[] = ["mtu", "latency"];
+
+export function verifyProbeTargets(v: VerifyTargets): ProbeTargets {
+  return {
+    iface: v.interface,
+    port: v.port,
+    peerTunnelAddress: v.peerTunnelAddress,
+    remoteLanAddresses: [v.remoteProbe],
+    ...(v.localLanAddress ? { localLanAddress: v.localLanAddress } : {}),
+  };
+}
+
+/** The probe's shell, run on the gateway once the tunnel answered (or the wait ran out). */
+export function verifyProbeScript(v: VerifyTargets): string {
+  const t = verifyProbeTargets(v);
+  const hosts = (v.remoteHosts ?? []).filter(isHostLiteral).join(" ");
+  // A tunnel a second old may lose one packet to a handshake collision: its pings retry every 0.1 s for up to 2 s, ending at the first reply.
+  const patient = (f: Fact<string>): Fact<string> =>
+    f.id === "tunnel-ping" || f.id === "lan-ping" ? { ...f, command: (ctx) => f.command(ctx).replace("-c1 -W1", "-c1 -w2 -i0.1") } : f;
+  const facts = [...statusFacts(t, { heavy: false }).map(patient), ...(v.localLanAddress && hosts ? [lanHostsFact(v.localLanAddress, hosts)] : [])];
+  return factsScript({ iface: t.iface, port: t.port }, facts);
+}
+
+/** The probe's sample from a batch's output; undefined when the probe did not run. */
+export function verifySample(output: string, v: VerifyTargets): StatusSample | undefined {
+  if (!output.includes("@@wgsite-fact clock")) return undefined;
+  const { sample } = parseStatus(output, verifyProbeTargets(v));
+  const lanHosts = parseLanHosts(splitFacts(output).get("lan-hosts") ?? "");
+  return lanHosts.length > 0 ? { ...sample, heavy: { at: sample.clock, lanHosts } } : sample;
+}
+
+export type Verdict = { readonly id: CheckId; readonly ok: boolean; readonly detail: string; readonly warning?: true };
+
+/** Green passes, yellow is a warning (the run still succeeds), red fails verification; a check that is not green says its fix. */
+export function verdicts(site: Site, index: 0 | 1, sample: StatusSample, peer: StatusSample | undefined): Verdict[] {
+  return checks(site, index, sample, peer)
+    .filter((c: Check) => !NOT_VERIFIED.includes(c.id))
+    .map((c) => ({
+      id: c.id,
+      ok: c.status === "green",
+      detail: c.hint ? `${c.detail}: ${c.hint}` : c.detail,
+      ...(c.status === "yellow" ? { warning: true as const } : {}),
+    }));
+}
