@@ -50,13 +50,19 @@ const RUNLEVEL = "default";
  * changing action asks first, so all are idempotent. The per-interface symlink is the plan's
  * service-script step (journaled), not made here.
  */
+/**
+ * rc-service runs the service as the caller's child, with the caller's open files: the run's lock
+ * (fd 9, gather.ts) must not pass to wireguard-go or a revert sleeper, which would hold it for good.
+ */
+const CLOSE_LOCK = "9>&-";
+
 function openrc(action: UnitAction, svc: string): string {
   const unit = quote(svc);
   const enabled = `rc-update show ${RUNLEVEL} 2>/dev/null | grep -q '^ *${svc} |'`;
   const active = `rc-service ${unit} status >/dev/null 2>&1`;
   const enable = `{ ${enabled} || rc-update add ${unit} ${RUNLEVEL} >/dev/null; }`;
   const disable = `{ ! ${enabled} || rc-update del ${unit} ${RUNLEVEL} >/dev/null; }`;
-  const start = `{ ${active} || rc-service ${unit} start; }`;
+  const start = `{ ${active} || rc-service ${unit} start ${CLOSE_LOCK}; }`;
   const stop = `{ ! ${active} || rc-service ${unit} stop; }`;
   switch (action) {
     case "enable-start":
@@ -66,7 +72,7 @@ function openrc(action: UnitAction, svc: string): string {
     case "stop":
       return stop;
     case "restart":
-      return `rc-service ${unit} restart`;
+      return `rc-service ${unit} restart ${CLOSE_LOCK}`;
     case "enable":
       return enable;
     case "disable":
@@ -111,7 +117,7 @@ export function armRevertCommand(init: InitSystem, name: string, script: string,
     disarmRevertCommand(init, name),
     `mkdir -p /run/wgsite`,
     // In a subshell: not a child of the batch shell, whose `wait` (verification's) must not wait for it.
-    `(setsid /bin/sh -c ${quote(body)} </dev/null >/dev/null 2>&1 &)`,
+    `(setsid /bin/sh -c ${quote(body)} </dev/null >/dev/null 2>&1 ${CLOSE_LOCK} &)`,
     // The detached shell writes the pid file: wait for it, so a disarm right after finds it.
     `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pid} ] && break; sleep 0.1; done; [ -s ${pid} ]`,
   ].join("\n");
@@ -141,12 +147,13 @@ export function serviceLinkPath(iface: string): string {
  * Gentoo's packages have none) and the interface's symlink. Ops and undo, and the paths created, which
  * the journal records so `remove` deletes them.
  */
-export function serviceScriptOps(init: InitSystem, facts: { readonly serviceScript?: ServiceScriptFacts } | undefined, iface: string): { ops: Op[]; undo: Op[]; created: string[] } {
+export function serviceScriptOps(init: InitSystem, facts: { readonly serviceScript?: ServiceScriptFacts; readonly packageManager?: string } | undefined, iface: string): { ops: Op[]; undo: Op[]; created: string[] } {
   if (init !== "openrc" || facts === undefined) return { ops: [], undo: [], created: [] };
   const have = facts.serviceScript ?? PRESENT;
   const ops: Op[] = [];
   const created: string[] = [];
-  if (!have.script) {
+  // Alpine's package manager installs its own script (wireguard-tools-openrc, packages.ts).
+  if (!have.script && facts.packageManager !== "apk") {
     ops.push({ op: "write", path: OPENRC_SCRIPT_PATH, mode: "0755", content: openrcServiceScript() });
     created.push(OPENRC_SCRIPT_PATH);
   }

@@ -28,10 +28,10 @@ test("OpenRC: rc-update and rc-service, asked first so a repeat is a no-op", () 
   const enabled = "rc-update show default 2>/dev/null | grep -q '^ *wg-quick.wgA |'";
   const active = "rc-service wg-quick.wgA status >/dev/null 2>&1";
   assert.deepEqual(Object.fromEntries(ACTIONS.map((a) => [a, unitCommand("openrc", a, "wgA")])), {
-    "enable-start": `{ ${enabled} || rc-update add wg-quick.wgA default >/dev/null; } && { ${active} || rc-service wg-quick.wgA start; }`,
-    start: `{ ${active} || rc-service wg-quick.wgA start; }`,
+    "enable-start": `{ ${enabled} || rc-update add wg-quick.wgA default >/dev/null; } && { ${active} || rc-service wg-quick.wgA start 9>&-; }`,
+    start: `{ ${active} || rc-service wg-quick.wgA start 9>&-; }`,
     stop: `{ ! ${active} || rc-service wg-quick.wgA stop; }`,
-    restart: "rc-service wg-quick.wgA restart",
+    restart: "rc-service wg-quick.wgA restart 9>&-",
     enable: `{ ${enabled} || rc-update add wg-quick.wgA default >/dev/null; }`,
     disable: `{ ! ${enabled} || rc-update del wg-quick.wgA default >/dev/null; }`,
     "disable-stop": `{ ! ${enabled} || rc-update del wg-quick.wgA default >/dev/null; } && { ! ${active} || rc-service wg-quick.wgA stop; }`,
@@ -57,7 +57,7 @@ test("OpenRC revert: a detached session sleeping, its process group in a pid fil
     [
       disarm,
       "mkdir -p /run/wgsite",
-      "(setsid /bin/sh -c 'echo $$ > /run/wgsite/wgsite-revert-wgA.pid && sleep 90 && rm -f /run/wgsite/wgsite-revert-wgA.pid && exec /bin/sh /run/wgsite/wgA.rollback.sh' </dev/null >/dev/null 2>&1 &)",
+      "(setsid /bin/sh -c 'echo $$ > /run/wgsite/wgsite-revert-wgA.pid && sleep 90 && rm -f /run/wgsite/wgsite-revert-wgA.pid && exec /bin/sh /run/wgsite/wgA.rollback.sh' </dev/null >/dev/null 2>&1 9>&- &)",
       "for i in 1 2 3 4 5 6 7 8 9 10; do [ -s /run/wgsite/wgsite-revert-wgA.pid ] && break; sleep 0.1; done; [ -s /run/wgsite/wgsite-revert-wgA.pid ]",
     ].join("\n"),
   );

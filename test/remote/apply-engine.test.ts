@@ -115,7 +115,7 @@ test("OpenRC gateways: the service and the revert timer go through the init modu
   assert.equal(report.ok, true, report.error);
   // Up to verification, whose probe asks whichever init the gateway has.
   const script = gateways[0].calls[1]!.script.split('echo "@@wgsite-step start verify"')[0]!;
-  assert.match(script, /rc-update add wg-quick\.wgA default >\/dev\/null; \} && \{ rc-service wg-quick\.wgA status >\/dev\/null 2>&1 \|\| rc-service wg-quick\.wgA start; \}/);
+  assert.match(script, /rc-update add wg-quick\.wgA default >\/dev\/null; \} && \{ rc-service wg-quick\.wgA status >\/dev\/null 2>&1 \|\| rc-service wg-quick\.wgA start 9>&-; \}/);
   assert.match(script, /\(setsid \/bin\/sh -c /);
   assert.doesNotMatch(script, /systemctl|systemd-run/);
 });
