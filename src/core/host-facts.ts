@@ -45,6 +45,8 @@ export type HostFacts = {
   readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
   /** OpenRC's wg-quick script and the interface's symlink (service-script fact); absent in older captures. */
   readonly serviceScript?: { readonly script: boolean; readonly link: boolean };
+  /** What the enabled repositories offer of wireguard-tools and wireguard-go, asked while wg-quick is absent (wireguard-packages fact). */
+  readonly wireguardPackages?: { readonly available: readonly string[]; readonly missing: readonly string[]; readonly repos: readonly string[] };
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
   /** A commit-confirm revert timer of an earlier run is still armed (that run lost its session). */

@@ -175,7 +175,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     id: "install",
     phase: "prepare",
     title: `Install ${packages.length > 0 ? packages.join(", ") : "WireGuard tools"}`,
-    ...(facts && !facts.kernelWireguard ? { reason: "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
+    ...(facts ? { reason: facts.kernelWireguard ? "the kernel has the WireGuard module: wg-quick uses it (no wireguard-go)" : "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
     ...(facts && packages.length === 0
       ? { ops: [], undo: [], noop: `already installed (${facts.kernelWireguard ? "kernel module" : "wireguard-go"})` }
       : { ops: [{ op: "run", sh: installCommand(facts?.packageManager ?? "apt", packages) }], undo: [] }),

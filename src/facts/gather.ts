@@ -26,6 +26,7 @@ import { publicKey } from "./public-key.ts";
 import { routes } from "./routes.ts";
 import { rpFilter } from "./rp-filter.ts";
 import { serviceScript } from "./service-script.ts";
+import { wireguardPackages } from "./wireguard-packages.ts";
 import { udpPorts } from "./udp-ports.ts";
 import { unitState } from "./unit-state.ts";
 import { randomBytes } from "node:crypto";
@@ -53,6 +54,7 @@ export const ALL_FACTS = [
   lanNeighbors,
   journal,
   serviceScript,
+  wireguardPackages,
   ownedInterfaces,
   revertArmed,
 ] as const;
@@ -151,6 +153,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
     ...(parts.has(serviceScript.id) ? { serviceScript: get(serviceScript) } : {}),
+    ...(parts.has(wireguardPackages.id) ? { wireguardPackages: get(wireguardPackages) } : {}),
     ...(parts.has(ownedInterfaces.id) ? { ownedInterfaces: get(ownedInterfaces) } : {}),
     ...(get(revertArmed) ? { revertArmed: true } : {}),
     privilege: priv as Privilege,
