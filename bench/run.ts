@@ -231,6 +231,17 @@ async function measureOnly(contenders: Contender[]) {
   if (samples.some((s) => s.error)) process.exitCode = 1;
 }
 
+const OTHER_OS_HEADING = "## First apply on other gateway OSes";
+
+/** That section comes from `--only wgsite --os ...` runs, which write nothing: a full run keeps it as it was. */
+function otherOsSection(): string {
+  const text = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "";
+  const at = text.indexOf(OTHER_OS_HEADING);
+  if (at < 0) return "";
+  const next = text.indexOf("\n## ", at + OTHER_OS_HEADING.length);
+  return `\n${text.slice(at, next < 0 ? undefined : next + 1).trimEnd()}\n`;
+}
+
 async function main() {
   const skip = labSkipReason();
   if (skip) {
@@ -338,7 +349,7 @@ async function main() {
   const md = report({ started, m, rev, under, load0, load1, rows, samples, reruns, cold, pane, paneError, tick, medians: { applyMs, nofwMs, personMs, expertMs, expertFwMs, rerunMs } });
   process.stdout.write(`\n${table(rows)}\n\n`);
   if (!args["no-write"]) {
-    writeFileSync(RESULTS, md);
+    writeFileSync(RESULTS, `${md.trimEnd()}\n${otherOsSection()}`);
     log(`wrote ${RESULTS}`);
   }
   log(`done in ${sec(performance.now() - benchStarted)}`);
