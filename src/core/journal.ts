@@ -12,6 +12,8 @@ export type Journal = {
   readonly site: string;
   readonly firstRun: string;
   readonly lastRun: string;
+  /** The run that made the gateway's private key (first apply or `wgsite rotate`); older journals lack it. */
+  readonly keysMadeAt?: string;
   /** The gateway before wgsite's first run touched it. */
   readonly before: { readonly unitEnabled: boolean; readonly unitActive: boolean; readonly ipForward: boolean; readonly configExisted: boolean; readonly keyExisted: boolean; readonly pskExisted: boolean };
   /** Files wgsite created (absent before its first run) and backups it made of files it replaced. */
@@ -77,6 +79,7 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     site: def.name,
     firstRun: previous?.firstRun ?? runId,
     lastRun: runId,
+    keysMadeAt: gp.steps.some((s) => s.id === "keys" && s.ops.some((o) => o.op === "genkey")) ? runId : (previous?.keysMadeAt ?? previous?.firstRun ?? runId),
     before,
     created: [...created].sort(),
     backups: [...backups].sort(),

@@ -55,6 +55,7 @@ export type StepId =
   | "service-script"
   | "unit"
   | "reload"
+  | "reresolve"
   // removal
   | "files"
   | "fixes"

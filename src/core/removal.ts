@@ -4,6 +4,7 @@ import { OPENRC_SCRIPT_PATH } from "./openrc-service.ts";
 import { isJournal, journalPath, type Journal } from "./journal.ts";
 import type { Op, Step } from "./plan-types.ts";
 import { configPath, keyPath, nftPath, pskPath, sysctlPath } from "./plan.ts";
+import { reresolveRemovalStep } from "./reresolve.ts";
 
 /**
  * The steps that undo what the journal says wgsite did, and nothing else: files that existed
@@ -32,6 +33,9 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
   if (fixes.length > 0) {
     steps.push(step("fixes", `Remove wgsite's firewall and sysctl fixes (${fixes.map((f) => f.id).join(", ")})`, fixes.map((f): Op => ({ op: "run", sh: f.undo, mayFail: true }))));
   }
+  // Issue 19: the endpoint re-resolution job, found by its mark (reresolve.ts).
+  const reresolve = reresolveRemovalStep(iface, facts);
+  if (reresolve) steps.push(reresolve);
   const firstBackup = (path: string) => journal.backups.filter((b) => b.startsWith(`${path}.wgsite-backup-`)).sort()[0];
   const ops: Op[] = [];
   for (const path of [configPath(iface), nftPath(iface), sysctlPath(iface)]) {
