@@ -1,4 +1,5 @@
 import type { HostFacts } from "./host-facts.ts";
+import { initOf, serviceScriptOps } from "./init-system.ts";
 import type { GatewayPlan, Op } from "./plan-types.ts";
 import { configPath, keyPath, nftPath, pskPath, retiredInterface, sysctlPath } from "./plan.ts";
 import type { SiteDef } from "./site.ts";
@@ -66,6 +67,8 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     for (const op of step.ops) if (op.op === "move") created.delete(op.from);
   }
   const sysctl = sysctlPath(def.interface);
+  // The OpenRC script and symlink wgsite installs where the system had none.
+  if (gp.steps.some((s) => s.id === "service-script")) for (const p of serviceScriptOps(initOf(facts.init), facts, def.interface).created) created.add(p);
   if (facts.files[sysctl] === undefined && gp.steps.some((s) => s.id === "forwarding" && !s.noop)) created.add(sysctl);
   if (!before.keyExisted || retired) created.add(keyPath(def.interface));
   if ((!before.pskExisted || retired) && gp.steps.some((s) => s.id === "psk" && s.ops.some((o) => o.op === "write-secret"))) created.add(pskPath(def.interface));

@@ -52,6 +52,7 @@ export type StepId =
   | "psk"
   | "forwarding"
   | `fix-${string}`
+  | "service-script"
   | "unit"
   | "reload"
   | "reresolve"

@@ -3,7 +3,7 @@ import { configChange } from "./config-change.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
-import type { InitSystem, UnitAction } from "./init-system.ts";
+import { serviceScriptOps, type InitSystem, type UnitAction } from "./init-system.ts";
 import { isJournal, journalPath } from "./journal.ts";
 import { installCommand, packagesNeeded } from "./packages.ts";
 import type { Binding, GatewayPlan, Op, Plan, PlannedFile, Step, TrafficEffect, VerifyTargets, Warning } from "./plan-types.ts";
@@ -184,7 +184,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     id: "install",
     phase: "prepare",
     title: `Install ${packages.length > 0 ? packages.join(", ") : "WireGuard tools"}`,
-    ...(facts && !facts.kernelWireguard ? { reason: "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
+    ...(facts ? { reason: facts.kernelWireguard ? "the kernel has the WireGuard module: wg-quick uses it (no wireguard-go)" : "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
     ...(facts && packages.length === 0
       ? { ops: [], undo: [], noop: `already installed (${facts.kernelWireguard ? "kernel module" : "wireguard-go"})` }
       : { ops: [{ op: "run", sh: installCommand(facts?.packageManager ?? "apt", packages) }], undo: [] }),
@@ -287,6 +287,10 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
         }),
   });
   steps.push(...fixSteps(fixes, iface, facts));
+  const service = serviceScriptOps(initOr, facts, iface);
+  if (service.ops.length > 0) {
+    steps.push({ id: "service-script", phase: "configure", title: `Install the OpenRC service wg-quick.${iface} (${service.created.join(", ")}): the system ships none`, ops: service.ops, undo: service.undo });
+  }
   // Endpoint names re-resolved on the gateway (reresolve.ts); before the unit, whose drop-in it writes.
   steps.push(...reresolveSteps(site, index, facts));
   steps.push(unitStep(facts, iface, initOr, mode));

@@ -1,5 +1,6 @@
 import type { HostFacts } from "./host-facts.ts";
-import type { InitSystem } from "./init-system.ts";
+import { serviceLinkPath, type InitSystem } from "./init-system.ts";
+import { OPENRC_SCRIPT_PATH } from "./openrc-service.ts";
 import { isJournal, journalPath, type Journal } from "./journal.ts";
 import type { Op, Step } from "./plan-types.ts";
 import { configPath, keyPath, nftPath, pskPath, sysctlPath } from "./plan.ts";
@@ -42,6 +43,9 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
     if (created.has(path)) ops.push({ op: "remove", paths: [path] });
     else if (backup) ops.push({ op: "move", from: backup, to: path });
   }
+  // wgsite's OpenRC symlink, and its script once no other interface's symlink uses it.
+  if (created.has(serviceLinkPath(iface))) ops.push({ op: "remove", paths: [serviceLinkPath(iface)] });
+  if (created.has(OPENRC_SCRIPT_PATH)) ops.push({ op: "run", sh: `[ -n "$(ls -d ${OPENRC_SCRIPT_PATH}.* 2>/dev/null)" ] || rm -f ${OPENRC_SCRIPT_PATH}`, mayFail: true });
   // The first backup of each file was moved back above; any later ones hold wgsite's own earlier versions.
   if (journal.backups.length > 0) ops.push({ op: "remove", paths: journal.backups });
   steps.push(step("files", "Remove wgsite's config files (restore what was there before)", ops));

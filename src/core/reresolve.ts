@@ -267,9 +267,10 @@ export function reresolveSteps(site: Site, index: 0 | 1, facts: HostFacts | unde
   }
   const ep = endpointName(site, index)!;
   const same = facts !== undefined && files.every((f) => existing(f.path) === f.content);
+  // OpenRC: fd 9 closed, or the looping service started by rc-service would hold the run's lock (gather.ts) for good.
   const start =
     init === "openrc"
-      ? `rc-update add ${openrcService(iface)} default >/dev/null && rc-service ${openrcService(iface)} restart`
+      ? `rc-update add ${openrcService(iface)} default >/dev/null && rc-service ${openrcService(iface)} restart 9>&-`
       : `systemctl daemon-reload && systemctl enable -q ${timerUnit(iface)} && systemctl restart ${timerUnit(iface)}`;
   const wasThere = typeof existing(files[0]!.path) === "string";
   const stop =
