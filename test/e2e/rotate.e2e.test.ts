@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createLab, labSkipReason, type Lab } from "../lab/lab.ts";
-import { labSite, wgsite } from "./run-wgsite.ts";
+import { eventually, labSite, wgsite } from "./run-wgsite.ts";
 
 const skip = labSkipReason();
 let lab: Lab;
@@ -97,6 +97,26 @@ test("a rotation whose verification fails puts the old keys back; the tunnel wor
   assert.deepEqual(await publicKeys(), before, "the old keys are back, on disk and in the interfaces");
   assert.deepEqual(await keyFiles("alpha"), ["wgA.conf", "wgA.key", "wgA.psk"]);
   assert.equal((await lab.inNs(lab.lanHosts.alpha.ns, ["ping", "-c1", "-W3", lab.lanHosts.beta.ip])).code, 0, "the tunnel works with the old keys");
+});
+
+test("a rotation cut off on beta mid-way (connection lost after its config): alpha rolls back at once, beta's revert timer within the deadline; the old keys carry traffic", { skip, timeout: 4 * 60_000 }, async () => {
+  const before = await publicKeys();
+  const r = await wgsite(lab, ["rotate", "-c", site, "--yes", "--verify-timeout", "10"], { WGSITE_TEST_CUT_AFTER: "beta:config" });
+  outputs.push(r.stdout, r.stderr);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /beta \(192\.0\.2\.\d:\d+\): running wgsite's steps .*the connection closed/);
+  assert.match(r.stderr, /alpha: rolled back to its previous state/);
+  // Beta undoes the run by itself: the transient revert timer fires verify-timeout + 60 s after it was armed
+  // (until then beta's interface still runs its old key, but the files on disk are this run's).
+  const fileKey = async () => (await lab.inGateway("beta", "wg pubkey < /etc/wireguard/wgB.key")).stdout.trim();
+  const reverted = await eventually(async () => (await keyFiles("beta")).length === 3 && (await fileKey()) === before[1], 150_000, 2000);
+  assert.ok(reverted, `beta reverted: ${JSON.stringify(await keyFiles("beta"))}`);
+  assert.deepEqual(await publicKeys(), before, "the old keys on both, on disk and in the interfaces");
+  assert.equal((await lab.inGateway("beta", "systemctl list-timers --all --no-legend | grep -c wgsite || true")).stdout.trim(), "0", "no revert left armed");
+  assert.ok(await eventually(async () => (await lab.inNs(lab.lanHosts.alpha.ns, ["ping", "-c1", "-W1", lab.lanHosts.beta.ip])).code === 0, 20_000), "the tunnel works with the old keys");
+  const rerun = await wgsite(lab, ["--non-interactive", "-c", site]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /Nothing to change/);
 });
 
 test("rotate refuses without a running tunnel, and --psk without presharedKey, before anything changes", { skip }, async () => {
