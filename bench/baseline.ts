@@ -31,10 +31,19 @@ export function sides(lab: Lab): [Side, Side] {
 }
 
 /** The reference config of a gateway, with the peer's public key from a shell variable. */
-function configText(self: Side, peer: Side, peerKeyVar: string): string {
+function configText(self: Side, peer: Side, peerKeyVar: string, firewall = false): string {
+  // With the firewall, the UDP port answers only the peer: the rules wgsite's restrictPort writes, as hooks.
+  const rule = (verb: string, extra: string, target: string) => `iptables -w ${verb} INPUT -p udp --dport ${PORT}${extra} -j ${target}`;
+  const hooks = firewall
+    ? [
+        `PostUp = ${rule("-I", "", "DROP")}; ${rule("-I", ` -s ${peer.publicIp}`, "ACCEPT")}`,
+        `PreDown = ${rule("-D", "", "DROP")}; ${rule("-D", ` -s ${peer.publicIp}`, "ACCEPT")}`,
+      ]
+    : [];
   return [
     "[Interface]",
     "PostUp = wg set %i private-key /etc/wireguard/%i.key",
+    ...hooks,
     `Address = ${self.addr}/31`,
     `ListenPort = ${PORT}`,
     "",
@@ -120,19 +129,20 @@ export function personScript(lab: Lab): { script: string; connections: number } 
  * reply. Both sides ping, so whichever side comes up last starts a handshake that the other, already
  * up, answers at once (no 5 s REKEY_TIMEOUT retry of a first initiation that hit a closed port).
  */
-export function expertScript(lab: Lab, _unusedControlDir?: string): string {
+export function expertScript(lab: Lab, options: { firewall?: boolean } = {}): string {
   const [a, b] = sides(lab);
+  const firewall = options.firewall ?? false;
   const lines = prelude(lab.sshConfigFile);
   const script = (s: Side, peer: Side) =>
     [
       "set -e",
       `${APT} apt-get -q update >/dev/null </dev/null`,
-      `${INSTALL} >/dev/null </dev/null`,
+      `${INSTALL}${firewall ? " iptables" : ""} >/dev/null </dev/null`,
       `umask 077; wg genkey > /etc/wireguard/${s.iface}.key`,
       `wg pubkey < /etc/wireguard/${s.iface}.key`,
       // Round trip 2 starts when the peer's public key arrives on the same session.
       "read -r PEERKEY",
-      `cat > /etc/wireguard/${s.iface}.conf <<WGEOF\n${configText(s, peer, "PEERKEY")}WGEOF`,
+      `cat > /etc/wireguard/${s.iface}.conf <<WGEOF\n${configText(s, peer, "PEERKEY", firewall)}WGEOF`,
       "sysctl -qw net.ipv4.ip_forward=1",
       "echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-wireguard-forward.conf",
       `systemctl enable --now wg-quick@${s.iface} </dev/null 2>/dev/null`,

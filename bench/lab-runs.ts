@@ -72,15 +72,14 @@ export async function runWgsite(lab: Lab, wgsite: string[], siteFile: string): P
 export type BaselineRun = Timed & { connections: number; steps: { name: string; ms: number }[] };
 
 /** Runs the person or expert baseline script in the operator namespace. */
-export async function runBaseline(lab: Lab, kind: "person" | "expert"): Promise<BaselineRun> {
+export async function runBaseline(lab: Lab, kind: "person" | "expert" | "expert-fw"): Promise<BaselineRun> {
   const work = mkdtempSync(join(lab.dir, `bench-${kind}-`));
   try {
     let script: string;
     let connections: number;
     if (kind === "person") ({ script, connections } = personScript(lab));
     else {
-      mkdirSync(join(work, "cm"));
-      script = expertScript(lab, join(work, "cm"));
+      script = expertScript(lab, { firewall: kind === "expert-fw" });
       connections = 2;
     }
     const file = join(work, "baseline.sh");

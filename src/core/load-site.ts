@@ -6,7 +6,7 @@ import {
   checkInterfaceName,
   checkKeepalive,
   checkLan,
-  checkMtu,
+  checkMaxAgeDays, checkMtu,
   checkPort,
   checkProto,
   checkSiteName,
@@ -251,6 +251,7 @@ function loosen(raw: unknown): SiteFileShape {
     ...(root.tunnel === undefined ? {} : { tunnel: { ...tunnel, network: str(tunnel.network), presharedKey: tunnel.presharedKey === true } }),
     sites,
     firewall: { block: Array.isArray(firewall.block) ? firewall.block.map((b) => ({ ...obj(b), proto: str(obj(b).proto) })) : [] },
+    ...(root.keys === undefined ? {} : { keys: obj(root.keys) }),
   };
 }
 
@@ -269,6 +270,7 @@ export function judge(shape: SiteFileShape): LoadResult {
   const port = tunnel?.port === undefined ? DEFAULT_PORT : take(problems, "tunnel.port", checkPort(tunnel.port));
   const keepalive = tunnel?.keepalive === undefined ? 0 : take(problems, "tunnel.keepalive", checkKeepalive(tunnel.keepalive));
   const mtu = tunnel?.mtu === undefined ? undefined : take(problems, "tunnel.mtu", checkMtu(tunnel.mtu));
+  const maxAgeDays = shape.keys?.maxAgeDays === undefined ? undefined : take(problems, "keys.maxAgeDays", checkMaxAgeDays(shape.keys.maxAgeDays));
 
   const names = Object.keys(shape.sites);
   if (names.length !== 2) {
@@ -311,6 +313,7 @@ export function judge(shape: SiteFileShape): LoadResult {
       tunnel: { network, port, keepalive, ...(mtu === undefined ? {} : { mtu }), presharedKey: tunnel?.presharedKey ?? false },
       sites: [sites[0]!, sites[1]!],
       firewall: { restrictPort: shape.firewall?.restrictPort ?? true, block },
+      ...(maxAgeDays === undefined ? {} : { keys: { maxAgeDays } }),
     },
   };
 }

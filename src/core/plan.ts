@@ -3,12 +3,13 @@ import { configChange } from "./config-change.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
-import type { InitSystem, UnitAction } from "./init-system.ts";
+import { serviceScriptOps, type InitSystem, type UnitAction } from "./init-system.ts";
 import { isJournal, journalPath } from "./journal.ts";
 import { installCommand, packagesNeeded } from "./packages.ts";
 import type { Binding, GatewayPlan, Op, Plan, PlannedFile, Step, TrafficEffect, VerifyTargets, Warning } from "./plan-types.ts";
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
+import { reresolveSteps } from "./reresolve.ts";
 import type { Site, SiteDef } from "./site.ts";
 
 export type PlanInput = {
@@ -19,6 +20,11 @@ export type PlanInput = {
   readonly runId?: string;
   /** Take over an existing config of the same name that wgsite did not write (prechecks.ts). */
   readonly adopt?: boolean;
+  /**
+   * `wgsite rotate`: a new private key made on each gateway (the old one kept aside until both
+   * verified), and with `psk` a new preshared key; the running tunnels take them live.
+   */
+  readonly rotate?: { readonly psk: boolean };
 };
 
 const SYSCTL_DIR = "/etc/sysctl.d";
@@ -50,6 +56,7 @@ export function backupPath(path: string, runId: string): string {
 
 function pskNeedsWriting(input: PlanInput): boolean {
   if (!input.site.tunnel.presharedKey) return false;
+  if (input.rotate?.psk) return true;
   const [a, b] = input.facts ?? [];
   return !a?.pskHash || !b?.pskHash || a.pskHash !== b.pskHash;
 }
@@ -110,7 +117,7 @@ function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
 /** The peer's public key when it is known now and stays; otherwise a token the executor binds. */
 function peerKey(input: PlanInput, peerIndex: 0 | 1): { key: string; binding?: Binding } {
   const peer = input.site.sites[peerIndex];
-  const known = input.facts?.[peerIndex]?.publicKey;
+  const known = input.rotate ? undefined : input.facts?.[peerIndex]?.publicKey;
   if (known) return { key: known };
   const token = placeholderKey(peer.name);
   return input.facts ? { key: token, binding: { token, site: peer.name, value: "public-key" } } : { key: token };
@@ -154,6 +161,8 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   const stale = facts ? [nftPath(iface)].filter((p) => facts.files[p] !== undefined && !files.some((f) => f.path === p)) : [];
 
   const active = facts?.unit.active ?? false;
+  const rotating = input.rotate !== undefined && facts?.publicKey !== undefined;
+  // A gateway's own new key: a rotation applies it live (reload-peers sets the key from its file), a first one needs the restart.
   const keysChange = !facts?.publicKey;
   const pskWrite = facts ? pskNeedsWriting(input) : site.tunnel.presharedKey;
   const pskRemove = facts !== undefined && !site.tunnel.presharedKey && facts.pskHash !== undefined;
@@ -164,7 +173,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     ? "start"
     : retired || keysChange || change === "interface" || hookFilesChange
       ? "restart"
-      : change === "peers" || pskWrite || pskRemove
+      : change === "peers" || pskWrite || pskRemove || rotating
         ? "live"
         : "none";
   const reloadUndo: Op[] = mode === "live" ? [{ op: "reload-peers", iface }] : [];
@@ -175,7 +184,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     id: "install",
     phase: "prepare",
     title: `Install ${packages.length > 0 ? packages.join(", ") : "WireGuard tools"}`,
-    ...(facts && !facts.kernelWireguard ? { reason: "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
+    ...(facts ? { reason: facts.kernelWireguard ? "the kernel has the WireGuard module: wg-quick uses it (no wireguard-go)" : "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
     ...(facts && packages.length === 0
       ? { ops: [], undo: [], noop: `already installed (${facts.kernelWireguard ? "kernel module" : "wireguard-go"})` }
       : { ops: [{ op: "run", sh: installCommand(facts?.packageManager ?? "apt", packages) }], undo: [] }),
@@ -185,7 +194,13 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     id: "keys",
     phase: "prepare",
     title: retiredKey ? `Keep the private key of ${retired} as ${keyPath(iface)} (made on the gateway if it is gone)` : `Generate the private key ${keyPath(iface)} on the gateway`,
-    ...(facts?.publicKey
+    ...(rotating
+      ? {
+          title: `Make a new private key ${keyPath(iface)} on the gateway (the old one kept aside until both gateways verified)`,
+          ops: [{ op: "move", from: keyPath(iface), to: backupPath(keyPath(iface), runId) }, { op: "genkey", path: keyPath(iface) }],
+          undo: [{ op: "move", from: backupPath(keyPath(iface), runId), to: keyPath(iface) }, ...(active ? [{ op: "reload-peers", iface } as const] : [])],
+        }
+      : facts?.publicKey
       ? { ops: [], undo: [], noop: `key exists (public key ${facts.publicKey})` }
       : { ops: [{ op: "genkey", path: keyPath(iface), ...(retiredKey ? { reuse: retiredKey } : {}) }], undo: [{ op: "remove", paths: [keyPath(iface)] }] }),
   });
@@ -272,6 +287,12 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
         }),
   });
   steps.push(...fixSteps(fixes, iface, facts));
+  const service = serviceScriptOps(initOr, facts, iface);
+  if (service.ops.length > 0) {
+    steps.push({ id: "service-script", phase: "configure", title: `Install the OpenRC service wg-quick.${iface} (${service.created.join(", ")}): the system ships none`, ops: service.ops, undo: service.undo });
+  }
+  // Endpoint names re-resolved on the gateway (reresolve.ts); before the unit, whose drop-in it writes.
+  steps.push(...reresolveSteps(site, index, facts));
   steps.push(unitStep(facts, iface, initOr, mode));
 
   const bindings = peer.binding ? [peer.binding] : [];

@@ -23,6 +23,8 @@ export type Site = {
   };
   readonly sites: readonly [SiteDef, SiteDef];
   readonly firewall: { readonly restrictPort: boolean; readonly block: readonly BlockRule[] };
+  /** Status warns once a gateway's private key is older than this; absent: no limit. */
+  readonly keys?: { readonly maxAgeDays: number };
 };
 
 export type Problem = { readonly path: string; readonly message: string };

@@ -25,8 +25,12 @@ import { revertArmed } from "./revert-armed.ts";
 import { publicKey } from "./public-key.ts";
 import { routes } from "./routes.ts";
 import { rpFilter } from "./rp-filter.ts";
+import { serviceScript } from "./service-script.ts";
+import { wireguardPackages } from "./wireguard-packages.ts";
 import { udpPorts } from "./udp-ports.ts";
 import { unitState } from "./unit-state.ts";
+import { randomBytes } from "node:crypto";
+import { RootShell, rootShellLoop } from "../remote/root-shell.ts";
 
 export const ALL_FACTS = [
   osRelease,
@@ -49,6 +53,8 @@ export const ALL_FACTS = [
   connected,
   lanNeighbors,
   journal,
+  serviceScript,
+  wireguardPackages,
   ownedInterfaces,
   revertArmed,
 ] as const;
@@ -72,7 +78,7 @@ const LOCK_WAIT_SEC = 10;
  * the facts. The lock is held by `cat` on the session's stdin: it ends, and frees the lock, when
  * wgsite closes the session or the connection dies, so a crashed run never leaves it stuck.
  */
-export function lockedFactsScript(ctx: FactContext, owner: LockOwner | undefined): string {
+export function lockedFactsScript(ctx: FactContext, owner: LockOwner | undefined, nonce = "0"): string {
   if (!owner) return factsScript(ctx);
   const dir = "/run/wgsite";
   const lock = `${dir}/${ctx.iface}.lock`;
@@ -84,7 +90,7 @@ export function lockedFactsScript(ctx: FactContext, owner: LockOwner | undefined
     `printf '%s\\n' ${ownerText} > ${who}`,
     factsScript(ctx),
     "echo @@wgsite-locked",
-    "exec cat >/dev/null",
+    rootShellLoop(nonce),
   ].join("\n");
 }
 
@@ -92,8 +98,8 @@ export function lockedFactsScript(ctx: FactContext, owner: LockOwner | undefined
  * Runs as the login user: notes the SSH client address (sudo would strip SSH_CONNECTION), then
  * becomes root the cheapest way that works, all in the same round trip.
  */
-export function gatherScript(ctx: FactContext, havePassword: boolean, owner?: LockOwner): string {
-  const inner = quote(lockedFactsScript(ctx, owner));
+export function gatherScript(ctx: FactContext, havePassword: boolean, owner?: LockOwner, nonce?: string): string {
+  const inner = quote(lockedFactsScript(ctx, owner, nonce));
   return [
     'echo "@@ssh-client ${SSH_CONNECTION%% *}"',
     `if [ "$(id -u)" = 0 ]; then echo '@@priv root'; sh -c ${inner};`,
@@ -146,6 +152,8 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
+    ...(parts.has(serviceScript.id) ? { serviceScript: get(serviceScript) } : {}),
+    ...(parts.has(wireguardPackages.id) ? { wireguardPackages: get(wireguardPackages) } : {}),
     ...(parts.has(ownedInterfaces.id) ? { ownedInterfaces: get(ownedInterfaces) } : {}),
     ...(get(revertArmed) ? { revertArmed: true } : {}),
     privilege: priv as Privilege,
@@ -159,38 +167,56 @@ export type HeldFacts = {
   readonly outcome: GatherOutcome | { readonly kind: "busy"; readonly holder: string };
   /** Lets go of the gateway's lock (ends the session's stdin). */
   readonly release: () => void;
+  /** With the lock held: the root shell that runs the rest of the run's commands on the same channel. */
+  readonly shell?: RootShell;
 };
+
+const LOCKED = "@@wgsite-locked\n";
 
 /**
  * Gathers every fact of one gateway in one round trip and keeps that command open, holding the
- * gateway's lock, until `release` (or the connection closes).
+ * gateway's lock, until `release` (or the connection closes); meanwhile it is the run's root shell.
  */
 export async function gatherFacts(conn: Connection, label: string, ctx: FactContext, owner: LockOwner | undefined, password?: Secret): Promise<HeldFacts> {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let output = "";
+  let locked = false;
   let settle!: () => void;
   const ready = new Promise<void>((resolve) => (settle = resolve));
-  const run = conn.exec(gatherScript(ctx, password !== undefined, owner), {
+  const nonce = randomBytes(6).toString("hex");
+  const shell = owner ? new RootShell(conn, nonce) : undefined;
+  const run = conn.exec(gatherScript(ctx, password !== undefined, owner, nonce), {
     ...(password ? { stdin: `${password.reveal()}\n` } : {}),
-    ...(owner ? { holdStdin: held } : {}),
+    ...(owner ? { holdStdin: held, feedStdin: (write: (text: string) => void) => shell!.attach(write) } : {}),
     onStdout: (chunk) => {
+      if (locked) {
+        shell?.receive(chunk);
+        return;
+      }
       output += chunk;
-      if (/^@@wgsite-(locked|busy)/m.test(output)) settle();
+      const at = output.indexOf(LOCKED);
+      if (at >= 0 && (at === 0 || output[at - 1] === "\n")) {
+        locked = true;
+        const rest = output.slice(at + LOCKED.length);
+        output = output.slice(0, at + LOCKED.length);
+        settle();
+        if (rest) shell?.receive(rest);
+      } else if (/^@@wgsite-busy/m.test(output)) settle();
     },
   });
   const finished = run.then(
     (result) => {
-      output = result.stdout;
+      if (!locked) output = result.stdout;
+      shell?.ended(new Error(`${label}: the root shell ended (exit ${result.code})`));
       settle();
     },
     (error: unknown) => {
+      shell?.ended(error instanceof Error ? error : new Error(String(error)));
       settle();
       throw error;
     },
   );
-  // The held command ends only when released; its failure after that is of no interest.
-  finished.catch(() => undefined);
   await Promise.race([ready, finished]);
   if (!/^@@wgsite-locked/m.test(output)) {
     await finished;
@@ -203,5 +229,5 @@ export async function gatherFacts(conn: Connection, label: string, ctx: FactCont
   }
   const busy = /^@@wgsite-busy (.*)$/m.exec(output);
   if (busy) return { outcome: { kind: "busy", holder: busy[1]!.trim() || "another wgsite run" }, release };
-  return { outcome: parseGather(output, ctx), release };
+  return { outcome: parseGather(output, ctx), release, ...(locked && shell ? { shell } : {}) };
 }

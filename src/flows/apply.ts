@@ -57,20 +57,42 @@ export async function planOnline(options: Options): Promise<number> {
 const MIN_VERIFY_SEC = 10;
 
 /** `wgsite apply` and `wgsite --non-interactive`: the same engine as the wizard, without prompts. */
-export async function apply(options: Options): Promise<number> {
+export function apply(options: Options): Promise<number> {
+  return run(options, undefined);
+}
+
+/**
+ * `wgsite rotate`: the apply engine with a plan that makes a new private key on each gateway (and a
+ * new preshared key with --psk); the peers take them live, all or nothing, the old keys kept aside
+ * until both gateways verified.
+ */
+export async function rotate(options: Options): Promise<number> {
+  if (options.psk) {
+    const site = await readSite(options.config!);
+    if (!site.tunnel.presharedKey) throw new ExitError(ExitCode.InvalidInput, "--psk: tunnel.presharedKey is not on in the site file, so there is no preshared key to rotate; set presharedKey: true and run wgsite apply first");
+  }
+  return run(options, { psk: options.psk });
+}
+
+async function run(options: Options, rotation: { readonly psk: boolean } | undefined): Promise<number> {
+  const verb = rotation ? "rotate" : "apply";
   if (!options.yes && !process.stdin.isTTY) {
-    throw new ExitError(ExitCode.InvalidInput, "apply asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)");
+    throw new ExitError(ExitCode.InvalidInput, `${verb} asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)`);
   }
   if (options.verifyTimeoutSec < MIN_VERIFY_SEC) {
     process.stderr.write(`wgsite: warning: --verify-timeout ${options.verifyTimeoutSec} is short: WireGuard retries a lost first handshake only after 5 s; ${MIN_VERIFY_SEC} or more leaves room for one retry\n`);
   }
   const { site, sessions } = await connect(options, true);
   try {
+    if (rotation) {
+      const bare = sessions.filter((s) => !s.facts.publicKey || !s.facts.unit.active).map((s) => s.def.name);
+      if (bare.length > 0) throw new ExitError(ExitCode.InvalidInput, `rotate: ${bare.join(" and ")} has no running tunnel with a key yet; run wgsite apply first`);
+    }
     // One plan: the one shown and confirmed is the one that runs.
-    const confirmed = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId(), adopt: options.adopt });
+    const confirmed = plan({ site, facts: [sessions[0].facts, sessions[1].facts], runId: runId(), adopt: options.adopt, ...(rotation ? { rotate: rotation } : {}) });
     if (!options.yes) {
       process.stderr.write(planToText(confirmed));
-      if (!(await confirm("Apply this plan to both gateways? [y/N] "))) {
+      if (!(await confirm(`${rotation ? "Rotate the keys on" : "Apply this plan to"} both gateways? [y/N] `))) {
         process.stderr.write("Nothing was changed.\n");
         return ExitCode.Ok;
       }
@@ -78,13 +100,17 @@ export async function apply(options: Options): Promise<number> {
     const report = await applyPlan(confirmed, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: confirmed.runId }, log);
     const changed = report.gateways.filter((g) => g.changed).length;
     // What it cost on the wire, counted in the transport: for benchmarks and the curious.
-    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.conn.stats }));
+    report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.root.stats }));
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (!report.ok) {
       process.stderr.write(`wgsite: ${report.error}\n`);
       for (const line of report.rolledBack ?? []) process.stderr.write(`wgsite: ${line}\n`);
       if (!options.rollback) process.stderr.write("wgsite: --no-rollback: both gateways were left as they are for debugging\n");
       return ExitCode.GatewayFailure;
+    }
+    if (rotation) {
+      process.stderr.write(`New keys on ${site.sites[0].name} and ${site.sites[1].name}${rotation.psk ? " and a new preshared key" : ""}, taken live; tunnel verified. The old keys are gone.\n`);
+      return ExitCode.Ok;
     }
     process.stderr.write(
       changed === 0

@@ -144,7 +144,7 @@ async function configure(session: GatewaySession, t: Tracker, gp: GatewayPlan, p
     }
   }
   const fault = faultAfter(gp.site);
-  const script = batchScript(steps, ctx, [verifyScript(gp.verify, options.verifyTimeoutSec)], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
+  const script = batchScript(steps, ctx, [verifyScript(gp.verify, options.verifyTimeoutSec, gp.index === 1)], { ...(needsPsk ? { stdinVariables: ["WGSITE_PSK"] } : {}), pre, ...(fault ? { cutAfter: fault } : {}) });
   return runBatch(session, t, steps, script, needsPsk && psk ? `${psk.reveal()}\n` : undefined, emit, [session.password, psk]);
 }
 
@@ -158,7 +158,7 @@ async function commit(session: GatewaySession, gp: GatewayPlan, options: ApplyOp
   const ops = commitOps(session.def, session.facts, gp, options.runId).map((o) => opShell(o, { runId: options.runId }));
   const disarm = init ? [`${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}`] : [];
   if (ops.length === 0 && disarm.length === 0) return;
-  const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000 });
+  const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000, describe: "wgsite's commit (revert disarmed, backups removed)" } as ExecOptions);
   if (result.code !== 0) throw new Error(`${gp.site}: could not confirm the change (exit ${result.code}): ${redact(result.stderr.trim(), [session.password])}`);
 }
 
@@ -166,7 +166,7 @@ async function rollBack(session: GatewaySession, gp: GatewayPlan, ctx: OpContext
   const init = gp.init === "unknown" ? undefined : gp.init;
   const disarm = init ? `${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}` : "true";
   try {
-    const result = await session.root.exec(`${rollbackShell(gp, session, ctx)}${disarm}\n`, { timeoutMs: 120_000 });
+    const result = await session.root.exec(`${rollbackShell(gp, session, ctx)}${disarm}\n`, { timeoutMs: 120_000, describe: "wgsite's rollback" } as ExecOptions);
     return result.code === 0
       ? `${gp.site}: rolled back to its previous state`
       : `${gp.site}: rollback ended with exit code ${result.code}: ${redact(result.stderr.trim(), [session.password])}`;

@@ -151,7 +151,7 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
     if (!password) return missingSudoPassword(def, prompts.interactive !== false);
     held = await gatherFacts(conn, def.name, ctx, owner, password);
   }
-  const { outcome, release } = held;
+  const { outcome, release, shell } = held;
   if (outcome.kind === "busy") {
     throw new ExitError(ExitCode.GatewayFailure, `${def.name}: another run holds the wgsite lock for ${def.interface} (${outcome.holder}); wait for it to finish and run again`);
   }
@@ -160,5 +160,8 @@ async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompt
     return `${def.name}: ${def.ssh} is not root and has no sudo; connect as root or a user with sudo rights`;
   }
   emit({ type: "facts", site: def.name, facts: outcome.facts });
-  return { def, index, conn, root: withPrivilege(conn, outcome.facts.privilege, password?.reveal()), facts: outcome.facts, release, jumpHosts: jumpHostsOf.get(conn) ?? [], ...(password ? { password } : {}) };
+  const privileged = withPrivilege(conn, outcome.facts.privilege, password?.reveal());
+  shell?.fallBackTo(privileged);
+  const root = shell ?? privileged;
+  return { def, index, conn, root, facts: outcome.facts, release, jumpHosts: jumpHostsOf.get(conn) ?? [], ...(password ? { password } : {}) };
 }

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -114,9 +115,23 @@ test("OpenRC gateways: the service and the revert timer go through the init modu
   assert.equal(report.ok, true, report.error);
   // Up to verification, whose probe asks whichever init the gateway has.
   const script = gateways[0].calls[1]!.script.split('echo "@@wgsite-step start verify"')[0]!;
-  assert.match(script, /rc-update -q add wg-quick\.wgA default && rc-service -q wg-quick\.wgA start/);
-  assert.match(script, /setsid sh -c/);
+  assert.match(script, /rc-update add wg-quick\.wgA default >\/dev\/null; \} && \{ rc-service wg-quick\.wgA status >\/dev\/null 2>&1 \|\| rc-service wg-quick\.wgA start 9>&-; \}/);
+  assert.match(script, /\(setsid \/bin\/sh -c /);
   assert.doesNotMatch(script, /systemctl|systemd-run/);
+});
+
+test("OpenRC without a wg-quick script: wgsite's is written before the unit starts, and journaled", async () => {
+  const site = edit("rerun-same-file", "after.yaml");
+  const facts = [{ ...FRESH, init: "openrc" as const, serviceScript: { script: false, link: false } }, FRESH_BETA] as const;
+  const { gateways, sessions } = pair(site, facts);
+  const report = await applyPlan(plan({ site, facts, runId: "R1" }), sessions, options, () => undefined);
+  assert.equal(report.ok, true, report.error);
+  const script = gateways[0].calls[1]!.script;
+  const at = ['echo "@@wgsite-step start service-script"', "base64 -d > /etc/init.d/wg-quick.wgsite-tmp", "chmod 0755 /etc/init.d/wg-quick.wgsite-tmp", "ln -sfn wg-quick /etc/init.d/wg-quick.wgA", 'echo "@@wgsite-step start unit"'].map((s) => script.indexOf(s));
+  assert.ok(at.every((i) => i >= 0), `${at}`);
+  assert.deepEqual([...at].sort((a, b) => a - b), at);
+  const journal = JSON.parse(Buffer.from(/printf %s (\S+) \| base64 -d > \/var\/lib\/wgsite\/wgA\.json/.exec(script)![1]!, "base64").toString());
+  assert.ok(journal.created.includes("/etc/init.d/wg-quick") && journal.created.includes("/etc/init.d/wg-quick.wgA"), journal.created.join(" "));
 });
 
 test("removal after any history: the unit down, wgsite's marked rules swept, every file of the journal gone, forwarding back off", async () => {
