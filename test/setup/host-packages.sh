@@ -2,11 +2,14 @@
 # npm test's own set-up (the pretest script): installs the Debian packages the lab and the tests need,
 # only those missing, so `npm install && npm test` works on a fresh machine without .ci/run.
 # Where it cannot (not root, not Debian) it stops at once and prints the exact command to run.
+# prometheus brings promtool (status --prometheus and the example alert rules are checked with it);
+# dnsmasq-base (the binary, no service) serves the lab's endpoint names.
 # DPKG_QUERY names another dpkg-query (tests point it at a fake one).
 set -euo pipefail
 PACKAGES=(ca-certificates debootstrap systemd-container dpkg-dev
   wireguard-tools wireguard-go iptables nftables iproute2 iputils-ping traceroute
-  openssh-client openssh-server procps util-linux strace sudo tmux qemu-user-static libc6-arm64-cross)
+  openssh-client openssh-server procps util-linux strace sudo tmux qemu-user-static libc6-arm64-cross
+  prometheus dnsmasq-base)
 query=${DPKG_QUERY:-dpkg-query}
 missing=()
 for p in "${PACKAGES[@]}"; do
