@@ -148,3 +148,36 @@ test("removal after any history: the unit down, wgsite's marked rules swept, eve
     assert.ok(script.includes(s), s);
   }
 });
+
+test("rotate: the new key made on each gateway in the prepare phase, the peers' new keys bound, taken live; the old key kept until both verified", async () => {
+  const site = edit("rerun-same-file", "after.yaml");
+  const facts = [appliedFacts(site, 0), appliedFacts(site, 1)] as const;
+  const { gateways, sessions } = pair(site, facts);
+  const report = await applyPlan(plan({ site, facts, runId: "R1", rotate: { psk: false } }), sessions, options, () => undefined);
+  assert.equal(report.ok, true, report.error);
+  assert.deepEqual(gateways.map((g) => g.calls.length), [3, 3], "prepare (new key), configure + verify, commit");
+  assert.match(gateways[0].calls[0]!.script, /\/etc\/wireguard\/wgA\.key\.wgsite-backup-R1/, "the old key moved aside, not deleted");
+  assert.match(gateways[0].calls[0]!.script, /wg genkey/);
+  const configure = gateways[0].calls[1]!.script;
+  assert.match(configure, /wg syncconf wgA/);
+  assert.doesNotMatch(configure, /systemctl (stop|restart) wg-quick@wgA/);
+  assert.deepEqual(report.gateways.map((g) => g.traffic?.effect), ["live", "live"]);
+  assert.match(gateways[0].calls[2]!.script, /rm -f \/etc\/wireguard\/wgA\.key\.wgsite-backup-R1/, "the commit deletes the old key");
+});
+
+test("rotate: a failed verification on one side puts the old keys back on both and reloads them", async () => {
+  const site = edit("rerun-same-file", "after.yaml");
+  const facts = [appliedFacts(site, 0), appliedFacts(site, 1)] as const;
+  const { gateways, sessions } = pair(site, facts, fakePair(site, PUBLIC_KEYS, { broken: "beta" }));
+  const report = await applyPlan(plan({ site, facts, runId: "R1", rotate: { psk: false } }), sessions, options, () => undefined);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.rolledBack, ["alpha: rolled back to its previous state", "beta: rolled back to its previous state"]);
+  for (const [i, g] of gateways.entries()) {
+    const rollback = g.calls.at(-1)!.script;
+    const iface = i === 0 ? "wgA" : "wgB";
+    assert.match(rollback, new RegExp(`mv -f /etc/wireguard/${iface}\\.key\\.wgsite-backup-R1 /etc/wireguard/${iface}\\.key`), `${iface}: the old key back`);
+    assert.doesNotMatch(rollback, new RegExp(`rm -f /etc/wireguard/${iface}\\.key\\.wgsite-backup-R1`));
+    const back = rollback.indexOf(`mv -f /etc/wireguard/${iface}.key.wgsite-backup-R1`);
+    assert.ok(rollback.indexOf(`wg syncconf ${iface}`, back) > back, `${iface}: the old key reloaded live after it is back`);
+  }
+});
