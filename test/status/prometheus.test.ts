@@ -7,20 +7,14 @@ import { checks, CHECK_IDS } from "../../src/status/checks.ts";
 import { prometheusText, unreachableText } from "../../src/status/prometheus.ts";
 import type { GatewayView } from "../../src/status/report.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
-import { captureSite, tick } from "./helpers.ts";
+import { captureSite, healthy, tick, views as viewsOf } from "./helpers.ts";
 
 const site = captureSite();
 const AT = 1795617830;
-const healthy = (s: StatusSample): StatusSample => ({ ...s, init: "systemd", unit: { enabled: true, active: true }, ipForward: { runtime: true, persisted: true } });
 const alpha = healthy(tick("tick-alpha-heavy.txt"));
 const beta = healthy(tick("tick-beta-heavy.txt"));
 
-function views(a: StatusSample, b: StatusSample): [GatewayView, GatewayView] {
-  return [
-    { sample: a, checks: checks(site, 0, a, b) },
-    { sample: b, checks: checks(site, 1, b, a) },
-  ];
-}
+const views = (a: StatusSample, b: StatusSample) => viewsOf(site, a, b);
 
 const series = (text: string, name: string) => text.split("\n").filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
 const A = 'site="alpha",peer="beta",interface="wgA"';
