@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import { checks, CHECK_IDS } from "../../src/status/checks.ts";
+import { CHECK_IDS } from "../../src/status/checks.ts";
 import { prometheusText, unreachableText } from "../../src/status/prometheus.ts";
 import type { GatewayView } from "../../src/status/report.ts";
 import type { StatusSample } from "../../src/status/sample.ts";

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checks } from "../../src/status/checks.ts";
 import { exitCodeOf, statusJson, statusText, summaryLine, type GatewayView } from "../../src/status/report.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
 import { ALPHA_KEY, BETA_KEY, captureSite, healthy, tick, views as viewsOf } from "./helpers.ts";
