@@ -4,6 +4,7 @@
  *
  *   npm run bench [-- --labs N] [--pane-seconds S] [--cold-runs R] [--source] [--no-write] [--json FILE]
  *   npm run bench -- --only expert[,person,...] [--labs N]   # just those contenders; prints, writes nothing
+ *   npm run bench -- --only wgsite --os trixie                # on other gateway OSes (test/lab/lab.ts: trixie, bookworm-openrc, bookworm,trixie)
  *
  * Builds the linux-x64 executable from this tree into a scratch directory (dist/ is left alone),
  * then, on fresh labs (interleaved, N rounds, default 5):
@@ -37,6 +38,8 @@ const { values: args } = parseArgs({
     "no-write": { type: "boolean", default: false },
     json: { type: "string" },
     only: { type: "string" },
+    /** The lab gateways' OS (createLab({ os })); default WGSITE_LAB_OS, else Debian 12 with systemd. */
+    os: { type: "string" },
   },
 });
 const ROUNDS = Math.max(1, Math.min(10, Number(args.labs)));
@@ -123,11 +126,11 @@ async function withLab<T>(fn: (lab: Lab) => Promise<T>): Promise<T & { labMs: nu
   let t = performance.now();
   let lab: Lab;
   try {
-    lab = await createLab();
+    lab = await createLab(args.os ? { os: args.os } : {});
   } catch (error) {
     log(`lab did not come up (${(error as Error).message.split("\n")[0]}); trying a fresh one`);
     t = performance.now();
-    lab = await createLab();
+    lab = await createLab(args.os ? { os: args.os } : {});
   }
   const labMs = performance.now() - t;
   try {
@@ -226,6 +229,17 @@ async function measureOnly(contenders: Contender[]) {
   const reruns = samples.flatMap((s) => s.reruns ?? []);
   if (reruns.length > 0) log(`wgsite rerun: median ${sec(median(reruns.map((r) => r.ms)))} of ${reruns.length}`);
   if (samples.some((s) => s.error)) process.exitCode = 1;
+}
+
+const OTHER_OS_HEADING = "## First apply on other gateway OSes";
+
+/** That section comes from `--only wgsite --os ...` runs, which write nothing: a full run keeps it as it was. */
+function otherOsSection(): string {
+  const text = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "";
+  const at = text.indexOf(OTHER_OS_HEADING);
+  if (at < 0) return "";
+  const next = text.indexOf("\n## ", at + OTHER_OS_HEADING.length);
+  return `\n${text.slice(at, next < 0 ? undefined : next + 1).trimEnd()}\n`;
 }
 
 async function main() {
@@ -335,7 +349,7 @@ async function main() {
   const md = report({ started, m, rev, under, load0, load1, rows, samples, reruns, cold, pane, paneError, tick, medians: { applyMs, nofwMs, personMs, expertMs, expertFwMs, rerunMs } });
   process.stdout.write(`\n${table(rows)}\n\n`);
   if (!args["no-write"]) {
-    writeFileSync(RESULTS, md);
+    writeFileSync(RESULTS, `${md.trimEnd()}\n${otherOsSection()}`);
     log(`wrote ${RESULTS}`);
   }
   log(`done in ${sec(performance.now() - benchStarted)}`);

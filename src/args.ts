@@ -7,8 +7,9 @@ Commands:
   (none)                 interactive wizard (pre-filled from -c FILE when given)
   apply -c FILE          configure both gateways, verify the tunnel (asks before changing; --yes skips)
   plan -c FILE           show what apply would do (--offline: without connecting)
-  status -c FILE         live pane of both gateways (--once: one snapshot; --json)
+  status -c FILE         live pane of both gateways (--once: one snapshot; --json; --prometheus)
   remove -c FILE         undo what wgsite did on both gateways (--keep-keys keeps the keys)
+  rotate -c FILE         new private keys made on both gateways, taken live (--psk: a new preshared key too)
 
 Options:
   -c, --config FILE          the site file (YAML; - reads it from standard input); see examples/alpha-beta.yaml
@@ -24,8 +25,12 @@ Options:
       --no-rollback          keep a failed apply's state for debugging
       --adopt                take over an existing config of the same name (a backup is kept)
       --keep-keys            remove: keep the gateways' key files
+      --psk                  rotate: a new preshared key as well (the site file must have tunnel.presharedKey)
       --interval SEC         status: refresh interval (default 1)
       --once                 status: print one snapshot and exit
+      --prometheus           status --once: the snapshot as Prometheus metrics (textfile collector)
+      --watch                status: keep probing without the pane, one line per change
+      --exit-on-red          status --watch: exit 3 naming the red checks as soon as one goes red
       --site NAME[,NAME]     apply, status, remove: only these gateways (their peers are still checked)
   -h, --help                 this help
   -V, --version              print the version
@@ -52,6 +57,10 @@ export type Options = {
   readonly once: boolean;
   /** --site: the gateways apply, status and remove act on (all when absent); names are checked against the site file. */
   readonly sites?: readonly string[];
+  readonly prometheus: boolean;
+  readonly watch: boolean;
+  readonly exitOnRed: boolean;
+  readonly psk: boolean;
 };
 
 export type Command =
@@ -61,11 +70,12 @@ export type Command =
   | { readonly kind: "apply"; readonly options: Options }
   | { readonly kind: "plan"; readonly options: Options }
   | { readonly kind: "status"; readonly options: Options }
-  | { readonly kind: "remove"; readonly options: Options };
+  | { readonly kind: "remove"; readonly options: Options }
+  | { readonly kind: "rotate"; readonly options: Options };
 
 export type ParsedArgs = { readonly ok: true; readonly command: Command } | { readonly ok: false; readonly message: string };
 
-const COMMANDS = ["apply", "plan", "status", "remove"] as const;
+const COMMANDS = ["apply", "plan", "status", "remove", "rotate"] as const;
 
 function positiveNumber(text: string | undefined, flag: string, fallback: number): number | string {
   if (text === undefined) return fallback;
@@ -81,21 +91,25 @@ type Kind = Command["kind"];
  * (never prompt) fits every command.
  */
 const OPTION_COMMANDS: Record<string, readonly Kind[]> = {
-  "non-interactive": ["wizard", "apply", "plan", "status", "remove"],
-  yes: ["apply"],
-  json: ["apply", "plan", "status", "remove"],
+  "non-interactive": ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  yes: ["apply", "rotate"],
+  json: ["apply", "plan", "status", "remove", "rotate"],
   offline: ["plan"],
-  "ssh-config": ["wizard", "apply", "plan", "status", "remove"],
-  "known-hosts": ["wizard", "apply", "plan", "status", "remove"],
-  identity: ["wizard", "apply", "plan", "status", "remove"],
-  "accept-new-host-keys": ["apply", "plan", "status", "remove"],
-  "verify-timeout": ["wizard", "apply"],
-  "no-rollback": ["wizard", "apply"],
+  "ssh-config": ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  "known-hosts": ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  identity: ["wizard", "apply", "plan", "status", "remove", "rotate"],
+  "accept-new-host-keys": ["apply", "plan", "status", "remove", "rotate"],
+  "verify-timeout": ["wizard", "apply", "rotate"],
+  "no-rollback": ["wizard", "apply", "rotate"],
   adopt: ["apply", "plan"],
   "keep-keys": ["remove"],
   interval: ["wizard", "status"],
   once: ["status"],
-  site: ["apply", "status", "remove"],
+  site: ["apply", "status", "remove", "rotate"],
+  prometheus: ["status"],
+  watch: ["status"],
+  "exit-on-red": ["status"],
+  psk: ["rotate"],
 };
 
 /** What `plan --offline` never does: connect. (--ssh-config, --known-hosts and --identity still shape the SSH route it prints.) */
@@ -128,6 +142,10 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
         interval: { type: "string" },
         once: { type: "boolean" },
         site: { type: "string" },
+        prometheus: { type: "boolean" },
+        watch: { type: "boolean" },
+        "exit-on-red": { type: "boolean" },
+        psk: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -175,6 +193,10 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
     keepKeys: v["keep-keys"] ?? false,
     intervalSec: interval,
     once: v.once ?? false,
+    prometheus: v.prometheus ?? false,
+    watch: v.watch ?? false,
+    exitOnRed: v["exit-on-red"] ?? false,
+    psk: v.psk ?? false,
     ...(sites ? { sites } : {}),
   };
   const kind = (name ?? (options.nonInteractive ? "apply" : "wizard")) as Kind;
@@ -189,5 +211,17 @@ export function parseCli(argv: readonly string[]): ParsedArgs {
     const connecting = CONNECTING.find((name) => given.has(name));
     if (connecting) return { ok: false, message: `${given.get(connecting)![0]} does nothing for plan --offline, which does not connect; drop one of them` };
   }
+  const statusFlags = statusFlagProblem(kind, options);
+  if (statusFlags) return { ok: false, message: statusFlags };
   return { ok: true, command: { kind, options } as Command };
+}
+
+/** The alerting flags of `status` (issue 19): which go together. */
+function statusFlagProblem(kind: string, o: Options): string | undefined {
+  const given = [o.prometheus && "--prometheus", o.watch && "--watch", o.exitOnRed && "--exit-on-red"].filter((f): f is string => typeof f === "string");
+  if (given.length > 0 && kind !== "status") return `${given[0]} goes with the status command`;
+  if (o.prometheus && o.json) return "--prometheus and --json are two output formats: give one";
+  if (o.watch && (o.once || o.json || o.prometheus)) return `--watch keeps probing; ${o.once ? "--once" : o.json ? "--json" : "--prometheus"} prints one snapshot: give one`;
+  if (o.exitOnRed && !o.watch) return "--exit-on-red goes with --watch (status --once already exits 3 when a check is red)";
+  return undefined;
 }

@@ -27,6 +27,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import("./flows/status.ts")).status(command.options);
     case "remove":
       return (await import("./flows/remove.ts")).remove(command.options);
+    case "rotate":
+      return (await import("./flows/apply.ts")).rotate(command.options);
     case "wizard":
       return (await import("./ui/run-wizard.tsx")).runWizard(command.options);
   }

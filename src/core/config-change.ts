@@ -6,8 +6,11 @@
  */
 export type ConfigChange = "none" | "peers" | "interface";
 
-/** PostUp lines that set a peer's preshared key are peer settings, applied live. */
-const PSK_HOOK = /^PostUp = wg set %i peer \S+ preshared-key /;
+/**
+ * PostUp lines that set a peer's preshared key are peer settings, applied live. The key may still be
+ * the plan's placeholder for a key the executor binds ("<beta public key>", with spaces): a rotation.
+ */
+const PSK_HOOK = /^PostUp = wg set %i peer (\S+|<[^>]+>) preshared-key /;
 
 function sections(text: string): { iface: string[]; peers: string[] } {
   const iface: string[] = [];

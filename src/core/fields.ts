@@ -69,6 +69,13 @@ export function checkMtu(value: unknown): FieldCheck<number> {
   return bad(`${shown(value)} is not a usable MTU; use 1280 to 9000, or leave it out for wg-quick's automatic MTU (1420 on a 1500 link)`);
 }
 
+/** keys.maxAgeDays: status warns once the private keys are older than this (wgsite rotate makes new ones). */
+export function checkMaxAgeDays(value: unknown): FieldCheck<number> {
+  const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 3650) return ok(n);
+  return bad(`${shown(value)} is not a number of days; use 1 to 3650 (e.g. 365), or leave keys out for no limit`);
+}
+
 /** Names `wg show`, `wg-quick` or `ip` read as a word of their own rather than as an interface. */
 const RESERVED_INTERFACE_NAMES = new Set(["all", "interfaces", "help", "dev", "lo", "default"]);
 

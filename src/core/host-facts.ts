@@ -43,6 +43,10 @@ export type HostFacts = {
   readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
   /** IPv4 neighbours heard from lately (`ip neigh`); absent in captures made before wgsite asked. */
   readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
+  /** OpenRC's wg-quick script and the interface's symlink (service-script fact); absent in older captures. */
+  readonly serviceScript?: { readonly script: boolean; readonly link: boolean };
+  /** What the enabled repositories offer of wireguard-tools and wireguard-go, asked while wg-quick is absent (wireguard-packages fact). */
+  readonly wireguardPackages?: { readonly available: readonly string[]; readonly missing: readonly string[]; readonly repos: readonly string[] };
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
   /** A commit-confirm revert timer of an earlier run is still armed (that run lost its session). */

@@ -1,4 +1,5 @@
 import type { HostFacts } from "./host-facts.ts";
+import { initOf, serviceScriptOps } from "./init-system.ts";
 import type { GatewayPlan, Op } from "./plan-types.ts";
 import { configPath, keyPath, nftPath, pskPath, retiredInterface, sysctlPath } from "./plan.ts";
 import type { SiteDef } from "./site.ts";
@@ -11,6 +12,8 @@ export type Journal = {
   readonly site: string;
   readonly firstRun: string;
   readonly lastRun: string;
+  /** The run that made the gateway's private key (first apply or `wgsite rotate`); older journals lack it. */
+  readonly keysMadeAt?: string;
   /** The gateway before wgsite's first run touched it. */
   readonly before: { readonly unitEnabled: boolean; readonly unitActive: boolean; readonly ipForward: boolean; readonly configExisted: boolean; readonly keyExisted: boolean; readonly pskExisted: boolean };
   /** Files wgsite created (absent before its first run) and backups it made of files it replaced. */
@@ -64,6 +67,8 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     for (const op of step.ops) if (op.op === "move") created.delete(op.from);
   }
   const sysctl = sysctlPath(def.interface);
+  // The OpenRC script and symlink wgsite installs where the system had none.
+  if (gp.steps.some((s) => s.id === "service-script")) for (const p of serviceScriptOps(initOf(facts.init), facts, def.interface).created) created.add(p);
   if (facts.files[sysctl] === undefined && gp.steps.some((s) => s.id === "forwarding" && !s.noop)) created.add(sysctl);
   if (!before.keyExisted || retired) created.add(keyPath(def.interface));
   if ((!before.pskExisted || retired) && gp.steps.some((s) => s.id === "psk" && s.ops.some((o) => o.op === "write-secret"))) created.add(pskPath(def.interface));
@@ -74,6 +79,7 @@ export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, run
     site: def.name,
     firstRun: previous?.firstRun ?? runId,
     lastRun: runId,
+    keysMadeAt: gp.steps.some((s) => s.id === "keys" && s.ops.some((o) => o.op === "genkey")) ? runId : (previous?.keysMadeAt ?? previous?.firstRun ?? runId),
     before,
     created: [...created].sort(),
     backups: [...backups].sort(),

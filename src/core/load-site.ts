@@ -6,7 +6,7 @@ import {
   checkInterfaceName,
   checkKeepalive,
   checkLan,
-  checkMtu,
+  checkMaxAgeDays, checkMtu,
   checkPort,
   checkProto,
   checkSiteName,
@@ -253,6 +253,7 @@ function loosen(raw: unknown): SiteFileShape {
     sites,
     ...(root.topology === undefined ? {} : { topology: root.topology }),
     firewall: { block: Array.isArray(firewall.block) ? firewall.block.map((b) => ({ ...obj(b), proto: str(obj(b).proto) })) : [] },
+    ...(root.keys === undefined ? {} : { keys: obj(root.keys) }),
   };
 }
 
@@ -272,6 +273,7 @@ export function judge(shape: SiteFileShape): LoadResult {
   const port = tunnel?.port === undefined ? DEFAULT_PORT : take(problems, "tunnel.port", checkPort(tunnel.port));
   const keepalive = tunnel?.keepalive === undefined ? 0 : take(problems, "tunnel.keepalive", checkKeepalive(tunnel.keepalive));
   const mtu = tunnel?.mtu === undefined ? undefined : take(problems, "tunnel.mtu", checkMtu(tunnel.mtu));
+  const maxAgeDays = shape.keys?.maxAgeDays === undefined ? undefined : take(problems, "keys.maxAgeDays", checkMaxAgeDays(shape.keys.maxAgeDays));
 
   const names = Object.keys(shape.sites);
   if (names.length < 2) {
@@ -320,6 +322,7 @@ export function judge(shape: SiteFileShape): LoadResult {
       sites,
       ...(topology ? { topology } : {}),
       firewall: { restrictPort: shape.firewall?.restrictPort ?? true, block },
+      ...(maxAgeDays === undefined ? {} : { keys: { maxAgeDays } }),
     },
   };
 }

@@ -16,7 +16,37 @@ export function packagesNeeded(facts: HostFacts, needFirewall: boolean): string[
   if (!facts.installed.wg || !facts.installed.wgQuick) out.push(names.tools);
   if (!facts.kernelWireguard && !facts.installed.wireguardGo) out.push(names.go);
   if (needFirewall && facts.firewall.backend === "none") out.push(names.iptables);
+  // Alpine's OpenRC script is its own package (wgsite writes one only where no package has it).
+  if (facts.packageManager === "apk" && facts.init === "openrc" && facts.serviceScript && !facts.serviceScript.script) out.push("wireguard-tools-openrc");
   return out;
+}
+
+const RHEL_LIKE = ["rhel", "centos", "rocky", "almalinux", "ol"];
+
+/** The repository to enable for a package this system's enabled repositories lack, as its own docs name it. */
+export function repositoryFix(facts: HostFacts, pkg: string): string {
+  const { id, idLike, versionId } = facts.os;
+  const major = versionId.split(".")[0] ?? "";
+  if (id !== "fedora" && (RHEL_LIKE.includes(id) || idLike.includes("rhel"))) {
+    return id === "rhel"
+      ? `enable EPEL (subscription-manager repos --enable codeready-builder-for-rhel-${major}-$(arch)-rpms, then dnf install https://dl.fedoraproject.org/pub/epel/epel-release-latest-${major}.noarch.rpm)`
+      : `enable EPEL (dnf install epel-release${major === "8" ? "; dnf config-manager --set-enabled powertools" : major ? "; dnf config-manager --set-enabled crb" : ""})`;
+  }
+  if (id === "alpine") return `enable the community repository in /etc/apk/repositories, then apk update`;
+  if (id === "ubuntu") return `enable the universe component (add-apt-repository universe)`;
+  if (id === "debian") return `add the Debian release's main component to /etc/apt/sources.list, then apt-get update`;
+  return `enable a repository of ${facts.os.prettyName} that has ${pkg}`;
+}
+
+/**
+ * Packages the install step needs that the gateway's enabled repositories do not have (only known
+ * while wg-quick is absent): the install would fail half-way, so the run is refused before any change.
+ */
+export function missingPackages(facts: HostFacts, needFirewall: boolean): { pkg: string; fix: string }[] {
+  const missing = new Set(facts.wireguardPackages?.missing ?? []);
+  return packagesNeeded(facts, needFirewall)
+    .filter((p) => missing.has(p))
+    .map((pkg) => ({ pkg, fix: repositoryFix(facts, pkg) }));
 }
 
 /** Non-interactive install that waits for a held package lock instead of failing or hanging. */

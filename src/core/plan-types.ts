@@ -17,7 +17,7 @@ export type PlannedFile = {
  */
 export type Op =
   /** Write a file as temp + rename; a different file it replaces is kept as `<path>.wgsite-backup-<run>`. */
-  | { readonly op: "write"; readonly path: string; readonly mode: "0600" | "0644" | "0700"; readonly content: string; readonly noBackup?: true }
+  | { readonly op: "write"; readonly path: string; readonly mode: "0600" | "0644" | "0700" | "0755"; readonly content: string; readonly noBackup?: true }
   /** Write a secret that arrives on the batch's stdin (never in argv, never in the plan). */
   | { readonly op: "write-secret"; readonly path: string; readonly secret: "psk" }
   /** Make a private key on the gateway (umask 077, temp + rename), or take over `reuse` when it exists; only its public key ever leaves. */
@@ -52,9 +52,11 @@ export type StepId =
   | "psk"
   | "forwarding"
   | `fix-${string}`
+  | "service-script"
   | "unit"
   | "reload"
   | "restrict"
+  | "reresolve"
   // removal
   | "files"
   | "fixes"

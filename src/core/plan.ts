@@ -4,12 +4,13 @@ import { liveRuleChange, liveRulesStep } from "./live-rules.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
-import type { InitSystem, UnitAction } from "./init-system.ts";
+import { serviceScriptOps, type InitSystem, type UnitAction } from "./init-system.ts";
 import { isJournal, journalPath } from "./journal.ts";
 import { installCommand, packagesNeeded } from "./packages.ts";
 import type { Binding, GatewayPlan, Op, Plan, PlannedFile, Step, TrafficEffect, VerifyTargets, Warning } from "./plan-types.ts";
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
+import { reresolveSteps } from "./reresolve.ts";
 import type { Site, SiteDef } from "./site.ts";
 import { peersOf, transferAddress } from "./topology.ts";
 import { pairTargets, topologyWarnings } from "./plan-sites.ts";
@@ -22,6 +23,11 @@ export type PlanInput = {
   readonly runId?: string;
   /** Take over an existing config of the same name that wgsite did not write (prechecks.ts). */
   readonly adopt?: boolean;
+  /**
+   * `wgsite rotate`: a new private key made on each gateway (the old one kept aside until both
+   * verified), and with `psk` a new preshared key; the running tunnels take them live.
+   */
+  readonly rotate?: { readonly psk: boolean };
 };
 
 const SYSCTL_DIR = "/etc/sysctl.d";
@@ -53,6 +59,7 @@ export function backupPath(path: string, runId: string): string {
 
 function pskNeedsWriting(input: PlanInput): boolean {
   if (!input.site.tunnel.presharedKey) return false;
+  if (input.rotate?.psk) return true;
   const hashes = input.site.sites.map((_, i) => input.facts?.[i]?.pskHash);
   return hashes.some((h) => !h) || new Set(hashes).size > 1;
 }
@@ -113,7 +120,7 @@ export function verifyTargets(input: PlanInput, index: number, peerIndex: number
 /** The peer's public key when it is known now and stays; otherwise a token the executor binds. */
 function peerKey(input: PlanInput, peerIndex: number): { key: string; binding?: Binding } {
   const peer = input.site.sites[peerIndex]!;
-  const known = input.facts?.[peerIndex]?.publicKey;
+  const known = input.rotate ? undefined : input.facts?.[peerIndex]?.publicKey;
   if (known) return { key: known };
   const token = placeholderKey(peer.name);
   return input.facts ? { key: token, binding: { token, site: peer.name, value: "public-key" } } : { key: token };
@@ -156,6 +163,8 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   const stale = facts ? [nftPath(iface)].filter((p) => facts.files[p] !== undefined && !files.some((f) => f.path === p)) : [];
 
   const active = facts?.unit.active ?? false;
+  const rotating = input.rotate !== undefined && facts?.publicKey !== undefined;
+  // A gateway's own new key: a rotation applies it live (reload-peers sets the key from its file), a first one needs the restart.
   const keysChange = !facts?.publicKey;
   const pskWrite = facts ? pskNeedsWriting(input) : site.tunnel.presharedKey;
   const pskRemove = facts !== undefined && !site.tunnel.presharedKey && facts.pskHash !== undefined;
@@ -169,7 +178,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
     ? "start"
     : retired || keysChange || change === "interface" || hookFilesChange
       ? "restart"
-      : change === "peers" || pskWrite || pskRemove
+      : change === "peers" || pskWrite || pskRemove || rotating
         ? "live"
         : "none";
   const reloadUndo: Op[] = mode === "live" ? [{ op: "reload-peers", iface }] : [];
@@ -180,7 +189,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
     id: "install",
     phase: "prepare",
     title: `Install ${packages.length > 0 ? packages.join(", ") : "WireGuard tools"}`,
-    ...(facts && !facts.kernelWireguard ? { reason: "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
+    ...(facts ? { reason: facts.kernelWireguard ? "the kernel has the WireGuard module: wg-quick uses it (no wireguard-go)" : "the kernel has no WireGuard module: wg-quick will use wireguard-go" } : {}),
     ...(facts && packages.length === 0
       ? { ops: [], undo: [], noop: `already installed (${facts.kernelWireguard ? "kernel module" : "wireguard-go"})` }
       : { ops: [{ op: "run", sh: installCommand(facts?.packageManager ?? "apt", packages) }], undo: [] }),
@@ -190,7 +199,13 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
     id: "keys",
     phase: "prepare",
     title: retiredKey ? `Keep the private key of ${retired} as ${keyPath(iface)} (made on the gateway if it is gone)` : `Generate the private key ${keyPath(iface)} on the gateway`,
-    ...(facts?.publicKey
+    ...(rotating
+      ? {
+          title: `Make a new private key ${keyPath(iface)} on the gateway (the old one kept aside until both gateways verified)`,
+          ops: [{ op: "move", from: keyPath(iface), to: backupPath(keyPath(iface), runId) }, { op: "genkey", path: keyPath(iface) }],
+          undo: [{ op: "move", from: backupPath(keyPath(iface), runId), to: keyPath(iface) }, ...(active ? [{ op: "reload-peers", iface } as const] : [])],
+        }
+      : facts?.publicKey
       ? { ops: [], undo: [], noop: `key exists (public key ${facts.publicKey})` }
       : { ops: [{ op: "genkey", path: keyPath(iface), ...(retiredKey ? { reuse: retiredKey } : {}) }], undo: [{ op: "remove", paths: [keyPath(iface)] }] }),
   });
@@ -277,6 +292,12 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
         }),
   });
   steps.push(...fixSteps(fixes, iface, facts));
+  const service = serviceScriptOps(initOr, facts, iface);
+  if (service.ops.length > 0) {
+    steps.push({ id: "service-script", phase: "configure", title: `Install the OpenRC service wg-quick.${iface} (${service.created.join(", ")}): the system ships none`, ops: service.ops, undo: service.undo });
+  }
+  // Endpoint names re-resolved on the gateway (reresolve.ts); before the unit, whose drop-in it writes.
+  if (site.sites.length === 2) steps.push(...reresolveSteps(site, index as 0 | 1, facts));
   steps.push(unitStep(facts, iface, initOr, mode));
   if (liveRules && mode === "live") steps.push(liveRulesStep(liveRules, iface));
 

@@ -1,6 +1,8 @@
 import { cidrsOverlap, networkOfPrefix } from "./address.ts";
 import type { HostFacts } from "./host-facts.ts";
 import { isJournal, journalPath } from "./journal.ts";
+import { missingPackages } from "./packages.ts";
+import { needsFirewallTool } from "./firewall.ts";
 import type { Problem, Site } from "./site.ts";
 
 export type PrecheckOptions = {
@@ -28,6 +30,9 @@ export function precheck(site: Site, facts: readonly HostFacts[], options: Prech
     const port = def.endpoint.port;
     const fix = `set tunnel.port (or the endpoint's :port) to a free port such as ${freePort(port, facts)}`;
     const ours = isJournal(f.journal);
+    for (const m of missingPackages(f, needsFirewallTool(site))) {
+      problems.push({ path: `sites.${def.name}`, message: `${m.pkg} is not in the enabled repositories of ${def.name}'s gateway (${f.os.prettyName}); ${m.fix}, and run wgsite again` });
+    }
     for (const other of f.otherWireguard) {
       if (other.listenPort === port) {
         problems.push({ path: `sites.${def.name}`, message: `UDP port ${port} is already the ListenPort of WireGuard interface ${other.name} on ${def.name}'s gateway; ${fix}` });

@@ -1,8 +1,10 @@
 import type { HostFacts } from "./host-facts.ts";
-import type { InitSystem } from "./init-system.ts";
+import { serviceLinkPath, type InitSystem } from "./init-system.ts";
+import { OPENRC_SCRIPT_PATH } from "./openrc-service.ts";
 import { isJournal, journalPath, type Journal } from "./journal.ts";
 import type { Op, Step } from "./plan-types.ts";
 import { configPath, keyPath, nftPath, pskPath, sysctlPath } from "./plan.ts";
+import { reresolveRemovalStep } from "./reresolve.ts";
 
 /**
  * The steps that undo what the journal says wgsite did, and nothing else: files that existed
@@ -31,6 +33,9 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
   if (fixes.length > 0) {
     steps.push(step("fixes", `Remove wgsite's firewall and sysctl fixes (${fixes.map((f) => f.id).join(", ")})`, fixes.map((f): Op => ({ op: "run", sh: f.undo, mayFail: true }))));
   }
+  // Issue 19: the endpoint re-resolution job, found by its mark (reresolve.ts).
+  const reresolve = reresolveRemovalStep(iface, facts);
+  if (reresolve) steps.push(reresolve);
   const firstBackup = (path: string) => journal.backups.filter((b) => b.startsWith(`${path}.wgsite-backup-`)).sort()[0];
   const ops: Op[] = [];
   for (const path of [configPath(iface), nftPath(iface), sysctlPath(iface)]) {
@@ -38,6 +43,9 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
     if (created.has(path)) ops.push({ op: "remove", paths: [path] });
     else if (backup) ops.push({ op: "move", from: backup, to: path });
   }
+  // wgsite's OpenRC symlink, and its script once no other interface's symlink uses it.
+  if (created.has(serviceLinkPath(iface))) ops.push({ op: "remove", paths: [serviceLinkPath(iface)] });
+  if (created.has(OPENRC_SCRIPT_PATH)) ops.push({ op: "run", sh: `[ -n "$(ls -d ${OPENRC_SCRIPT_PATH}.* 2>/dev/null)" ] || rm -f ${OPENRC_SCRIPT_PATH}`, mayFail: true });
   // The first backup of each file was moved back above; any later ones hold wgsite's own earlier versions.
   if (journal.backups.length > 0) ops.push({ op: "remove", paths: journal.backups });
   steps.push(step("files", "Remove wgsite's config files (restore what was there before)", ops));

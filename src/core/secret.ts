@@ -31,13 +31,15 @@ export class Secret {
   }
 }
 
-/** Replace every occurrence of each secret's value in text (error output from a gateway, say). */
+/**
+ * Replace every occurrence of each secret's value in text (error output from a gateway, say). A short
+ * secret is masked too: a 3-letter sudo password shown is still a password shown, even if the mask
+ * then eats some harmless letters. Longer secrets go first, so one inside another leaves no tail.
+ */
 export function redact(text: string, secrets: readonly (Secret | undefined)[]): string {
   let out = text;
-  for (const secret of secrets) {
-    const value = secret?.reveal();
-    if (value && value.length >= 4) out = out.split(value).join(secret!.toString());
-  }
+  const known = secrets.filter((s): s is Secret => s !== undefined && s.reveal() !== "");
+  for (const secret of known.sort((a, b) => b.reveal().length - a.reveal().length)) out = out.split(secret.reveal()).join(secret.toString());
   return out;
 }
 

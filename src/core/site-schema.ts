@@ -29,18 +29,20 @@ export const siteFileSchema = z.strictObject({
       block: z.array(blockRule).optional(),
     })
     .optional(),
+  keys: z.strictObject({ maxAgeDays: z.unknown().optional() }).optional(),
 });
 
 export type SiteFileShape = z.infer<typeof siteFileSchema>;
 
 /** Keys each object may hold, for "did you mean" hints on a typo. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": ["tunnel", "sites", "topology", "firewall"],
+  "": ["tunnel", "sites", "topology", "firewall", "keys"],
   topology: ["hub"],
   tunnel: ["network", "port", "keepalive", "mtu", "presharedKey"],
   site: ["lan", "endpoint", "interface", "ssh"],
   firewall: ["restrictPort", "block"],
   block: ["proto", "port"],
+  keys: ["maxAgeDays"],
 };
 
 /** What a missing or mistyped field should look like. */
@@ -58,4 +60,6 @@ export const EXAMPLES: Record<string, string> = {
   restrictPort: "restrictPort: true",
   block: "block: [{ proto: tcp, port: 22 }]",
   proto: "proto: tcp",
+  keys: "keys: { maxAgeDays: 365 }",
+  maxAgeDays: "maxAgeDays: 365",
 };

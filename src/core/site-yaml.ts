@@ -27,6 +27,7 @@ export function siteToShape(site: Site): SiteFileShape {
       restrictPort: site.firewall.restrictPort,
       ...(site.firewall.block.length > 0 ? { block: site.firewall.block.map((b) => ({ ...b })) } : {}),
     },
+    ...(site.keys ? { keys: { maxAgeDays: site.keys.maxAgeDays } } : {}),
   };
 }
 

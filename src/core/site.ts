@@ -32,6 +32,8 @@ export type Site = {
   /** Absent: mesh. */
   readonly topology?: Topology;
   readonly firewall: { readonly restrictPort: boolean; readonly block: readonly BlockRule[] };
+  /** Status warns once a gateway's private key is older than this; absent: no limit. */
+  readonly keys?: { readonly maxAgeDays: number };
 };
 
 export type Problem = { readonly path: string; readonly message: string };

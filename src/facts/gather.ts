@@ -25,6 +25,8 @@ import { revertArmed } from "./revert-armed.ts";
 import { publicKey } from "./public-key.ts";
 import { routes } from "./routes.ts";
 import { rpFilter } from "./rp-filter.ts";
+import { serviceScript } from "./service-script.ts";
+import { wireguardPackages } from "./wireguard-packages.ts";
 import { udpPorts } from "./udp-ports.ts";
 import { unitState } from "./unit-state.ts";
 import { randomBytes } from "node:crypto";
@@ -51,6 +53,8 @@ export const ALL_FACTS = [
   connected,
   lanNeighbors,
   journal,
+  serviceScript,
+  wireguardPackages,
   ownedInterfaces,
   revertArmed,
 ] as const;
@@ -148,6 +152,8 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
     journal: get(journal),
+    ...(parts.has(serviceScript.id) ? { serviceScript: get(serviceScript) } : {}),
+    ...(parts.has(wireguardPackages.id) ? { wireguardPackages: get(wireguardPackages) } : {}),
     ...(parts.has(ownedInterfaces.id) ? { ownedInterfaces: get(ownedInterfaces) } : {}),
     ...(get(revertArmed) ? { revertArmed: true } : {}),
     privilege: priv as Privilege,

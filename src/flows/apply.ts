@@ -75,21 +75,44 @@ export async function planOnline(options: Options): Promise<number> {
 const MIN_VERIFY_SEC = 10;
 
 /** `wgsite apply` and `wgsite --non-interactive`: the same engine as the wizard, without prompts. */
-export async function apply(options: Options): Promise<number> {
+export function apply(options: Options): Promise<number> {
+  return run(options, undefined);
+}
+
+/**
+ * `wgsite rotate`: the apply engine with a plan that makes a new private key on each gateway (and a
+ * new preshared key with --psk); the peers take them live, all or nothing, the old keys kept aside
+ * until both gateways verified.
+ */
+export async function rotate(options: Options): Promise<number> {
+  if (options.psk) {
+    const site = await readSite(options.config!);
+    if (!site.tunnel.presharedKey) throw new ExitError(ExitCode.InvalidInput, "--psk: tunnel.presharedKey is not on in the site file, so there is no preshared key to rotate; set presharedKey: true and run wgsite apply first");
+  }
+  return run(options, { psk: options.psk });
+}
+
+async function run(options: Options, rotation: { readonly psk: boolean } | undefined): Promise<number> {
+  const verb = rotation ? "rotate" : "apply";
   if (!options.yes && !process.stdin.isTTY) {
-    throw new ExitError(ExitCode.InvalidInput, "apply asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)");
+    throw new ExitError(ExitCode.InvalidInput, `${verb} asks before changing gateways, and there is no terminal to ask on; add --yes (or use --non-interactive)`);
   }
   if (options.verifyTimeoutSec < MIN_VERIFY_SEC) {
     process.stderr.write(`wgsite: warning: --verify-timeout ${options.verifyTimeoutSec} is short: WireGuard retries a lost first handshake only after 5 s; ${MIN_VERIFY_SEC} or more leaves room for one retry\n`);
   }
   const { site, sessions, named } = await connect(options, true);
   try {
+    if (rotation) {
+      const bare = sessions.filter((s) => !s.facts.publicKey || !s.facts.unit.active).map((s) => s.def.name);
+      if (bare.length > 0) throw new ExitError(ExitCode.InvalidInput, `rotate: ${bare.join(" and ")} has no running tunnel with a key yet; run wgsite apply first`);
+    }
     // One plan: the one shown and confirmed is the one that runs.
     const facts = sessions.map((s) => s.facts);
-    const confirmed = limitPlan(plan({ site, facts, runId: runId(), adopt: options.adopt }), named, facts);
+    const confirmed = limitPlan(plan({ site, facts, runId: runId(), adopt: options.adopt, ...(rotation ? { rotate: rotation } : {}) }), named, facts);
     if (!options.yes) {
       process.stderr.write(planToText(confirmed));
-      if (!(await confirm(`Apply this plan to ${site.sites.length === 2 ? "both" : `all ${site.sites.length}`} gateways? [y/N] `))) {
+      const which = site.sites.length === 2 ? "both" : `all ${site.sites.length}`;
+      if (!(await confirm(`${rotation ? "Rotate the keys on" : "Apply this plan to"} ${which} gateways? [y/N] `))) {
         process.stderr.write("Nothing was changed.\n");
         return ExitCode.Ok;
       }
@@ -104,6 +127,10 @@ export async function apply(options: Options): Promise<number> {
       for (const line of report.rolledBack ?? []) process.stderr.write(`wgsite: ${line}\n`);
       if (!options.rollback) process.stderr.write(`wgsite: --no-rollback: ${site.sites.length === 2 ? "both" : "all"} gateways were left as they are for debugging\n`);
       return ExitCode.GatewayFailure;
+    }
+    if (rotation) {
+      process.stderr.write(`New keys on ${site.sites.map((s) => s.name).join(" and ")}${rotation.psk ? " and a new preshared key" : ""}, taken live; tunnel verified. The old keys are gone.\n`);
+      return ExitCode.Ok;
     }
     process.stderr.write(site.sites.length === 2 ? doneText(site, changed) : doneSitesText(site, changed));
     // The tunnel works; these are about the LANs behind it, for the operator to look at.

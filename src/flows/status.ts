@@ -8,12 +8,14 @@ import type { Prompts } from "../remote/prompts.ts";
 import type { ApplyEvent } from "../remote/events.ts";
 import { checks } from "../status/checks.ts";
 import { probeGateway } from "../status/probe.ts";
+import { prometheusText, unreachableText } from "../status/prometheus.ts";
 import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/report.ts";
 import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
 import { statusSites } from "./status-sites.ts";
 import { namedSites } from "../core/site-filter.ts";
+import { watchHeadless } from "./status-watch.ts";
 
 type Sessions = readonly [GatewaySession, GatewaySession];
 
@@ -53,9 +55,12 @@ export async function snapshot(site: Site, sessions: Sessions): Promise<[Gateway
 
 const useColor = () => process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
 
+const now = () => Math.floor(Date.now() / 1000);
+
 /**
- * `wgsite status -c FILE`: the live pane of both gateways; `--once` / `--json` (or no terminal)
- * print one snapshot instead. Exit 0 when no check is red, 3 when one is.
+ * `wgsite status -c FILE`: the live pane of both gateways; `--once` / `--json` / `--prometheus` (or
+ * no terminal) print one snapshot instead; `--watch` keeps probing without the pane. Exit 0 when no
+ * check is red, 3 when one is.
  */
 export async function status(options: Options): Promise<number> {
   const site = await readSite(options.config!);
@@ -63,7 +68,14 @@ export async function status(options: Options): Promise<number> {
   const ssh: SshOptions = { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity };
   const prompts = nonInteractivePrompts(options.acceptNewHostKeys);
   // Status changes nothing on the gateways: it takes no lock, so an apply elsewhere never waits for it.
-  const opened = await openGateways(site, ssh, prompts, log, { lock: false });
+  let opened: readonly GatewaySession[];
+  try {
+    opened = await openGateways(site, ssh, prompts, log, { lock: false });
+  } catch (error) {
+    // A scrape of a gateway that cannot be reached must still say so: both down, the error on stderr.
+    if (options.prometheus) process.stdout.write(unreachableText(site, now()));
+    throw error;
+  }
   if (opened.length > 2) {
     let open: readonly GatewaySession[] = opened;
     try {
@@ -81,8 +93,14 @@ export async function status(options: Options): Promise<number> {
   }
   const sessions = opened as unknown as Sessions;
   let open: Sessions = sessions;
+  let printed = false;
   try {
-    const interactive = !options.once && !options.json && process.stdout.isTTY === true && process.stdin.isTTY === true;
+    if (options.watch) {
+      const ended = await watchHeadless({ site, sessions, reconnect: reconnector(ssh, prompts), intervalSec: options.intervalSec, exitOnRed: options.exitOnRed }, process.stdout);
+      open = ended.sessions;
+      return ended.code;
+    }
+    const interactive = !options.once && !options.json && !options.prometheus && process.stdout.isTTY === true && process.stdin.isTTY === true;
     if (interactive) {
       const { watchInTerminal } = await import("../ui/status/live-pane.ts");
       const ended = await watchInTerminal({ site, sessions, reconnect: reconnector(ssh, prompts), intervalSec: options.intervalSec });
@@ -90,9 +108,17 @@ export async function status(options: Options): Promise<number> {
       return ended.code;
     }
     const views = await snapshot(site, sessions);
-    process.stdout.write(options.json ? `${JSON.stringify(statusJson(site, views), null, 2)}\n` : statusText(site, views, { color: useColor() }));
+    process.stdout.write(
+      options.prometheus
+        ? prometheusText(site, views, now())
+        : options.json
+          ? `${JSON.stringify(statusJson(site, views), null, 2)}\n`
+          : statusText(site, views, { color: useColor() }),
+    );
+    printed = true;
     return exitCodeOf(views);
   } catch (error) {
+    if (options.prometheus && !printed) process.stdout.write(unreachableText(site, now()));
     if (error instanceof ExitError) throw error;
     throw toExitError(error);
   } finally {

@@ -42,9 +42,13 @@ export function batchScript(steps: readonly Step[], ctx: OpContext, extra: reado
  * wgsite judges with the status checks. Pinging the peer's tunnel address makes WireGuard start the
  * handshake at once. Both gateways ping, so one whose first initiation was lost (the peer still coming
  * up) is answered by the peer's own initiation instead of waiting 5 s for its retry; but the second
- * gateway (the responder) first waits up to half a second for the first one's handshake: two
+ * gateway (the responder) first waits up to 0.16 s for the first one's handshake: two
  * initiations that cross on the wire each replace the other's state, both responses are then invalid
  * and both sides wait 5 s for the retry (seen in wireguard-go's log on the lab, 2 first applies in 5).
+ * A handshake older than 120 s counts as none: the session is due for a new one (a rerun after an idle
+ * spell, whose crossed initiations cost 5.5 s once on the lab). The wait is short because it is paid
+ * whenever the first gateway's initiation was lost (it came up first): half a second cost 0.65 s in 3 of
+ * 5 bench runs; crossing needs both to send within a round trip of each other, 0.16 s apart is enough.
  */
 export function verifyScript(v: VerifyTargets, timeoutSec: number, responder = false): string {
   const iface = quote(v.interface);
@@ -52,7 +56,7 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number, responder = f
     `echo "${STEP_MARK} start verify"`,
     `end=$(( $(date +%s) + ${Math.ceil(timeoutSec)} ))`,
     ...(responder
-      ? [`i=0; while [ $i -lt 25 ] && ! wg show ${iface} latest-handshakes 2>/dev/null | awk '$2 > 0 { f = 1 } END { exit !f }'; do sleep 0.02; i=$((i + 1)); done`]
+      ? [`i=0; while [ $i -lt 8 ] && ! wg show ${iface} latest-handshakes 2>/dev/null | awk -v now="$(date +%s)" '$2 > now - 120 { f = 1 } END { exit !f }'; do sleep 0.02; i=$((i + 1)); done`]
       : []),
     `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(v.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`,
     verifyProbeScript(v),

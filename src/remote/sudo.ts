@@ -1,5 +1,6 @@
 import type { Connection } from "./connection.ts";
 import type { DescribedExecOptions } from "./ssh/session.ts";
+import { redact, Secret } from "../core/secret.ts";
 import { quote as shellQuote } from "../core/shell.ts";
 
 export type Privilege = "root" | "sudo-nopasswd" | "sudo-password" | "none";
@@ -72,7 +73,8 @@ export function withPrivilege(conn: Connection, mode: Privilege, password?: stri
     if (/password is required/i.test(said)) {
       fail("password-required", `sudo on ${conn.label} now asks for a password; set ${specific} or ${general}`);
     }
-    const first = said.trim().split("\n")[0] ?? "";
+    // sudo may echo what it read (a misconfigured askpass, a PAM module): the password is masked.
+    const first = redact(said.trim().split("\n")[0] ?? "", [password ? new Secret(password, "sudo password") : undefined]);
     return fail("not-allowed", `sudo refused to run the command on ${conn.label}: ${first || `exit code ${result.code}`}`);
   });
 }

@@ -2,6 +2,7 @@ import { cidrsOverlap, isAddressLiteral, parseCidr } from "../core/address.ts";
 import { sysctlPath } from "../core/plan.ts";
 import { peerOf, type Site, type SiteDef } from "../core/site.ts";
 import { transferAddress } from "../core/topology.ts";
+import { openrcService, serviceUnit, STALE_AFTER_SEC, timerUnit } from "../core/reresolve.ts";
 import { forwardPaths } from "../core/rules/forward.ts";
 import { formatAge, formatMs, shortKey } from "./format.ts";
 import { interSiteNat } from "../core/rules/inter-site-nat.ts";
@@ -28,6 +29,7 @@ export const CHECK_IDS = [
   "lan-host",
   "mtu",
   "latency",
+  "key-age",
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];
@@ -207,6 +209,8 @@ export function checks(site: Site, index: number, sample: StatusSample, peerSamp
   if (host) out.push(host);
   out.push(mtuCheck(site, index, sample));
   out.push(latencyCheck(site, index, sample, !local, other));
+  const keyAge = keyAgeCheck(site, sample);
+  if (keyAge) out.push(keyAge);
   return out;
 }
 
@@ -238,11 +242,50 @@ function endpointCheck(site: Site, index: number, sample: StatusSample, peer: Wg
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(peer.endpoint);
   const host = m?.[1] ?? peer.endpoint;
   const port = Number(m?.[2]);
-  const resolved = sample.heavy?.resolved;
-  const hostOk = isAddressLiteral(want.host!) ? host === want.host : !resolved || resolved.length === 0 || resolved.includes(host);
-  if (hostOk && port === want.port) return check("endpoint", "endpoint", "green", peer.endpoint);
+  if (!isAddressLiteral(want.host)) return nameEndpointCheck(site, index, sample, peer, host, port, fresh, other);
+  if (host === want.host && port === want.port) return check("endpoint", "endpoint", "green", peer.endpoint);
   // A working tunnel from another address is a peer behind NAT: worth knowing, not broken.
   return check("endpoint", "endpoint", fresh ? "yellow" : "red", `${peer.endpoint}, not ${wantText}`, fresh ? `${other.name} talks from ${peer.endpoint} (NAT?); update sites.${other.name}.endpoint if that is its address` : fix);
+}
+
+/**
+ * An endpoint given by DNS name: the name, what it resolves to on the gateway now and what the
+ * interface uses. They differ after the peer moved: red while the tunnel is down, with the command
+ * the re-resolve job (core/reresolve.ts) would run, which should do it by itself within a minute.
+ */
+function nameEndpointCheck(site: Site, index: number, sample: StatusSample, peer: WgPeer, host: string, port: number, fresh: boolean, other: SiteDef = peerOf(site, index)): Check {
+  const self = site.sites[index]!;
+  const name = other.endpoint.host!;
+  const iface = self.interface;
+  const systemd = sample.init !== "openrc";
+  const job = systemd ? timerUnit(iface) : openrcService(iface);
+  const resolved = sample.heavy?.resolved;
+  const noJob = sample.heavy?.reresolveJob === false;
+  const jobFix = `wgsite apply installs ${job}, which follows ${name} when the handshake is stale`;
+  if (!resolved) return check("endpoint", "endpoint", "green", `${name} = ${peer.endpoint}`);
+  if (resolved.length === 0) {
+    return check("endpoint", "endpoint", fresh ? "yellow" : "red", `${name} does not resolve`, `${self.name} cannot resolve ${name} (getent ahosts ${name}): check /etc/resolv.conf and the name's DNS record; ${iface} keeps ${peer.endpoint}`);
+  }
+  const now = resolved[0]!;
+  const nowText = `${now.includes(":") ? `[${now}]` : now}:${other.endpoint.port}`;
+  if (resolved.includes(host)) {
+    return noJob
+      ? check("endpoint", "endpoint", "yellow", `${name} = ${peer.endpoint}, no re-resolve job`, `an address change of ${name} would go unnoticed until ${iface} restarts: ${jobFix}`)
+      : check("endpoint", "endpoint", "green", `${name} = ${peer.endpoint}`);
+  }
+  const detail = `${name} is ${now}, ${iface} uses ${peer.endpoint}`;
+  // A fresh handshake from another address: the peer roamed or is behind NAT; the tunnel works.
+  if (fresh) return check("endpoint", "endpoint", "yellow", detail, `${other.name} talks from ${peer.endpoint} while ${name} is ${resolved.join(", ")}: NAT, or the DNS record is out of date`);
+  const now_ = `wg set ${iface} peer ${peer.publicKey} endpoint ${nowText}`;
+  return check(
+    "endpoint",
+    "endpoint",
+    "red",
+    detail,
+    noJob
+      ? `${name} moved and nothing follows it: ${jobFix}; or now: ${now_}`
+      : `${name} moved to ${now}: ${job} sets it once the handshake is ${STALE_AFTER_SEC} s old (journalctl -u ${serviceUnit(iface)}); or now: ${now_}`,
+  );
 }
 
 function routeCheck(site: Site, index: number, sample: StatusSample, other: SiteDef = peerOf(site, index)): Check {
@@ -274,6 +317,17 @@ function lanHostCheck(site: Site, index: number, sample: StatusSample, other: Si
     `${pings.map((p) => p.address).join(", ")} no answer`,
     `hosts heard on ${other.name}'s LAN do not answer: if they answer pings at all, their route back to ${site.sites[index]!.lan.map((l) => l.text).join(", ")} must go via ${gateway} (the LAN's default router, or a static route)`,
   );
+}
+
+const DAY_SEC = 86_400;
+
+/** Only with keys.maxAgeDays in the site file: yellow once the private key is older (the key's own file says when it was made). */
+function keyAgeCheck(site: Site, sample: StatusSample): Check | undefined {
+  const limit = site.keys?.maxAgeDays;
+  if (limit === undefined || sample.keyMadeAt === undefined) return undefined;
+  const days = Math.max(0, Math.floor((sample.clock - sample.keyMadeAt) / DAY_SEC));
+  const detail = `${days} day${days === 1 ? "" : "s"} old (limit ${limit})`;
+  return check("key-age", "key age", days > limit ? "yellow" : "green", detail, "wgsite rotate -c <site file> makes new keys on both gateways, taken live");
 }
 
 function mtuCheck(site: Site, index: number, sample: StatusSample): Check {

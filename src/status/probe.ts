@@ -1,3 +1,4 @@
+import { openrcService, timerUnit } from "../core/reresolve.ts";
 import { quote } from "../core/shell.ts";
 import type { Connection } from "../remote/connection.ts";
 import { connected } from "../facts/connected.ts";
@@ -84,7 +85,11 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
   }
   if (options.heavy) {
     facts.push(raw("mtu", pathMtuScript(quote(t.iface), quote(t.peerTunnelAddress))));
-    if (t.endpointName) facts.push(raw("resolve", `getent ahostsv4 ${quote(t.endpointName)} | awk '{print $1}' | sort -u`));
+    if (t.endpointName) {
+      // In getent's order: the first is the address the re-resolve job would pick (core/reresolve.ts).
+      facts.push(raw("resolve", `getent ahosts ${quote(t.endpointName)} | awk '!seen[$1]++ { print $1 }'`));
+      facts.push(raw("reresolve-job", `if systemctl is-active -q ${quote(timerUnit(t.iface))} 2>/dev/null || rc-service ${quote(openrcService(t.iface))} status >/dev/null 2>&1; then echo active; else echo inactive; fi`));
+    }
     facts.push(raw("neighbors", lanNeighbors.command(ctx)));
     const hosts = known.hosts ?? (options.remoteHosts ?? []).filter(isHostLiteral).join(" ");
     if (t.localLanAddress && hosts) facts.push(lanHostsFact(t.localLanAddress, hosts));
@@ -93,6 +98,8 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
     raw("wg", `wg show ${quote(t.iface)} dump | ${DUMP_REDACT}`),
     raw("link", interfaceState.command(ctx)),
     raw("unit", unitState.command(ctx)),
+    // When the private key was made (its file is written once, by wgsite apply or rotate): the keys' age.
+    raw("key-made", `stat -c %Y ${quote(`/etc/wireguard/${t.iface}.key`)} 2>/dev/null`),
     raw("ip-forward", ipForward.command(ctx)),
     raw("rp-filter", rpFilter.command(ctx)),
     raw("addresses", elided(connected.command(ctx), known.addresses)),
@@ -177,6 +184,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
         ...(latency ? { latency } : {}),
         ...(parsePathMtu(parts.get("mtu")!) ? { pathMtu: parsePathMtu(parts.get("mtu")!) } : {}),
         ...(parts.has("resolve") ? { resolved: parts.get("resolve")!.split("\n").map((l) => l.trim()).filter(Boolean) } : {}),
+        ...(parts.has("reresolve-job") ? { reresolveJob: parts.get("reresolve-job")!.trim() === "active" } : {}),
         ...(parts.has("neighbors") ? { neighbors: lanNeighbors.parse(parts.get("neighbors")!, ctx) } : {}),
         ...(lanHosts.length > 0 ? { lanHosts } : {}),
       }
@@ -189,6 +197,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
     ...(wg ? { wg } : {}),
     ...(linkText.trim() ? { link: { up: interfaceState.parse(linkText, ctx), ...(mtu ? { mtu: Number(mtu) } : {}) } } : {}),
     unit: unitState.parse(parts.get("unit") ?? "", ctx),
+    ...(/^\d+$/.test((parts.get("key-made") ?? "").trim()) ? { keyMadeAt: Number(parts.get("key-made")!.trim()) } : {}),
     ipForward: ipForward.parse(parts.get("ip-forward") ?? "", ctx),
     rpFilter: rpFilter.parse(parts.get("rp-filter") ?? "", ctx),
     addresses: parsedOnce(addresses, () => connected.parse(addresses?.text ?? "", ctx)),

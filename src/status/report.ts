@@ -1,3 +1,4 @@
+import { isAddressLiteral } from "../core/address.ts";
 import { ExitCode } from "../core/exit-codes.ts";
 import { peerOf, type Site } from "../core/site.ts";
 import { CHECK_IDS, findPeer, handshakeAge, type Check, type CheckStatus } from "./checks.ts";
@@ -66,6 +67,8 @@ function wgJson(site: Site, index: 0 | 1, sample: StatusSample | undefined, peer
           txBytes: peer.txBytes,
           keepaliveSec: peer.keepalive ?? null,
           presharedKey: peer.presharedKey,
+          // An endpoint given by name: the name and what it resolves to on the gateway now.
+          ...(other.endpoint.host === undefined || isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host, resolvesTo: sample.heavy?.resolved ?? null }),
         }
       : null,
   };

@@ -26,8 +26,10 @@ export type HeavySample = {
   readonly pathMtu?: PathMtu;
   /** `ping -c 10 -i 0.05` from the local LAN address to the remote LAN address (half a second, as root). */
   readonly latency?: PingResult;
-  /** Addresses the endpoint name resolves to on the gateway. */
+  /** Addresses the endpoint name resolves to on the gateway, in getent's order. */
   readonly resolved?: readonly string[];
+  /** Whether the endpoint name's re-resolve job (core/reresolve.ts) runs; probed only for a name. */
+  readonly reresolveJob?: boolean;
   /** Hosts this gateway heard from lately (`ip neigh`): the other gateway pings them on its next full probe. */
   readonly neighbors?: HostFacts["neighbors"];
   /** Hosts heard on the other gateway's LAN, pinged from the local LAN address. */
@@ -41,6 +43,8 @@ export type StatusSample = {
   /** Gateway clock (epoch seconds): handshake ages are computed against it, not against ours. */
   readonly clock: number;
   readonly init: HostFacts["init"];
+  /** When the gateway's private key file was written (epoch seconds, the gateway's clock); undefined: no key file. */
+  readonly keyMadeAt?: number;
   /** Undefined when the interface does not exist (or wg is missing). */
   readonly wg?: WgDump;
   /** Undefined when the interface does not exist. */

@@ -11,7 +11,7 @@ import type { ProbeTargets, StatusSample } from "./sample.ts";
  * live pane: one definition of healthy. Only the slow measurements (path MTU, 10-ping latency) are
  * left to status; the hosts heard on the other LAN are pinged as status's full probe does.
  */
-export const NOT_VERIFIED: readonly CheckId[] = ["mtu", "latency"];
+export const NOT_VERIFIED: readonly CheckId[] = ["mtu", "latency", "key-age"];
 
 export function verifyProbeTargets(v: VerifyTargets): ProbeTargets {
   return {

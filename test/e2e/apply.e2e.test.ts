@@ -2,8 +2,16 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { createLab, labSkipReason, type Lab } from "../lab/lab.ts";
+import { createLab, labGatewayOs, labSkipReason, type Lab } from "../lab/lab.ts";
 import { eventually, labSite, wgsite } from "./run-wgsite.ts";
+
+/** The suite runs on any lab OS (WGSITE_LAB_OS): the service is asked of the gateway's own init. */
+const OS = labGatewayOs();
+const enabled = (side: "alpha" | "beta", iface: string) =>
+  OS[side].init === "openrc" ? `rc-update show default | grep -q '^ *wg-quick.${iface} |' && echo enabled || echo disabled` : `systemctl is-enabled wg-quick@${iface} || true`;
+/** Changes when the interface was restarted: systemd's start time, or the link's index under OpenRC. */
+const started = (side: "alpha" | "beta", iface: string) =>
+  OS[side].init === "openrc" ? `ip -o link show ${iface} | cut -d: -f1` : `systemctl show -p ActiveEnterTimestampMonotonic wg-quick@${iface}`;
 
 const skip = labSkipReason();
 let lab: Lab;
@@ -56,8 +64,8 @@ test("LAN hosts reach each other both ways, routed as in the reference", { skip 
 });
 
 test("the unit is enabled, keys are 0600, forwarding persisted", { skip }, async () => {
-  assert.equal((await lab.inGateway("alpha", "systemctl is-enabled wg-quick@wgA")).stdout.trim(), "enabled");
-  assert.equal((await lab.inGateway("beta", "systemctl is-enabled wg-quick@wgB")).stdout.trim(), "enabled");
+  assert.equal((await lab.inGateway("alpha", enabled("alpha", "wgA"))).stdout.trim(), "enabled");
+  assert.equal((await lab.inGateway("beta", enabled("beta", "wgB"))).stdout.trim(), "enabled");
   assert.equal((await lab.inGateway("alpha", "stat -c %a /etc/wireguard/wgA.key /etc/wireguard/wgA.conf")).stdout, "600\n600\n");
   assert.equal((await lab.inGateway("beta", "stat -c %a /etc/wireguard/wgB.key /etc/wireguard/wgB.conf")).stdout, "600\n600\n");
   assert.match((await lab.inGateway("alpha", "cat /etc/sysctl.d/99-wgsite-wgA.conf")).stdout, /^net\.ipv4\.ip_forward = 1$/m);
@@ -65,7 +73,7 @@ test("the unit is enabled, keys are 0600, forwarding persisted", { skip }, async
 
 test("a rerun changes nothing: no restart, same keys, same rules", { skip }, async () => {
   const state = async () =>
-    (await lab.inGateway("alpha", "systemctl show -p ActiveEnterTimestampMonotonic wg-quick@wgA; sha256sum /etc/wireguard/wgA.key; iptables-save | grep -c wgsite")).stdout;
+    (await lab.inGateway("alpha", `${started("alpha", "wgA")}; sha256sum /etc/wireguard/wgA.key; iptables-save | grep -c wgsite`)).stdout;
   const beforeRun = await state();
   const r = await wgsite(lab, ["--non-interactive", "-c", site, "--json"]);
   outputs.push(r.stdout, r.stderr);
@@ -131,7 +139,7 @@ test("remove undoes exactly what wgsite did; a second remove is a no-op", { skip
   const r = await wgsite(lab, ["remove", "-c", site]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await lab.inGateway("alpha", "ls /etc/wireguard; ls /var/lib/wgsite; ls /etc/sysctl.d | grep -c wgsite; iptables-save | grep -c wgsite")).stdout, "0\n0\n");
-  assert.equal((await lab.inGateway("alpha", "systemctl is-enabled wg-quick@wgA")).stdout.trim(), "disabled");
+  assert.equal((await lab.inGateway("alpha", enabled("alpha", "wgA"))).stdout.trim(), "disabled");
   assert.equal((await lab.inGateway("alpha", "sysctl -n net.ipv4.ip_forward")).stdout.trim(), "0");
   const again = await wgsite(lab, ["remove", "-c", site]);
   assert.equal(again.code, 0, again.stderr);

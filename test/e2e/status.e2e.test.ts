@@ -7,7 +7,7 @@
  *   npx bun test test/status/status.e2e.test.ts      (root; skips with a visible reason otherwise)
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -106,6 +106,54 @@ test("without a terminal and without --once, status prints one text snapshot and
   assert.ok(lines.includes("alpha (alpha-gw)  wgA"), r.stdout);
   assert.ok(lines.some((l) => /^ {2}✔ handshake +\d+ s ago$/.test(l)), r.stdout);
   assert.doesNotMatch(r.stdout, /\x1b\[/, "NO_COLOR and no terminal: plain text");
+});
+
+// Alerts (issue 19): the snapshot as Prometheus metrics, and a watch that ends on the first red.
+const hasPromtool = spawnSync("promtool", ["--version"]).status === 0;
+
+test("--once --prometheus: metrics promtool accepts, both gateways up, no check red", { skip, timeout: 2 * MIN }, async () => {
+  const r = await wgsite(lab, ["status", "-c", site, "--once", "--prometheus"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^wgsite_gateway_up\{site="alpha",peer="beta",interface="wgA"\} 1$/m);
+  assert.match(r.stdout, /^wgsite_gateway_up\{site="beta",peer="alpha",interface="wgB"\} 1$/m);
+  assert.match(r.stdout, /^wgsite_peer_handshake_age_seconds\{site="alpha",peer="beta",interface="wgA"\} \d+$/m);
+  assert.match(r.stdout, /^wgsite_lan_latency_seconds\{site="beta",peer="alpha",interface="wgB"\} [\d.e-]+$/m);
+  assert.deepEqual(r.stdout.split("\n").filter((l) => /state="red"\} 1$/.test(l)), []);
+  if (!hasPromtool) console.error("[status] promtool not installed (apt-get install prometheus): exposition not checked by promtool");
+  else {
+    const checked = spawnSync("promtool", ["check", "metrics"], { input: r.stdout, encoding: "utf8" });
+    assert.equal(checked.status, 0, `${checked.stdout}${checked.stderr}`);
+  }
+});
+
+test("--watch --exit-on-red: keeps probing while green; ip_forward 0 on alpha ends it with 3, the check named with its fix", { skip, timeout: 3 * MIN }, async () => {
+  const argv = wgsiteArgv(["status", "-c", site, "--watch", "--exit-on-red", "--ssh-config", lab.sshConfigFile]);
+  const child = spawn("ip", ["netns", "exec", lab.operatorNs, ...argv], {
+    env: { ...process.env, NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.on("close", (c) => resolve(void (code = c))));
+  try {
+    assert.ok(await eventually(async () => /Z alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: up/.test(out), 60_000, 250), `no green line:\n${out}`);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(code, undefined, `--watch ended while green:\n${out}`);
+    const broken = Date.now();
+    await gw("alpha", "sysctl -qw net.ipv4.ip_forward=0");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    assert.equal(code, 3, `not ended with 3 within 30 s of the break:\n${out}`);
+    console.error(`[status] --exit-on-red ended ${Date.now() - broken} ms after the break`);
+    assert.match(out, /: alpha ip_forward 0\n/);
+    assert.match(out, /^red:\n {2}alpha ip_forward: 0 \(fix: sysctl -w net\.ipv4\.ip_forward=1 /m);
+    assert.deepEqual(await probeLoops(), [0, 0], "the probe loops ended on both gateways");
+  } finally {
+    child.kill("SIGKILL");
+    await lab.inGateway("alpha", "sysctl -qw net.ipv4.ip_forward=1");
+  }
+  await green();
 });
 
 test("ip_forward 0 on alpha: red with the sysctl to run; back to green", { skip, timeout: 3 * MIN }, async () => {

@@ -79,7 +79,14 @@ function startWizard(args: readonly string[], env: Record<string, string> = {}):
   const argv = wgsiteArgv([...args, "--ssh-config", sshConfig, "--known-hosts", knownHosts]).map((a) => JSON.stringify(a));
   const command = `cd ${JSON.stringify(work)} && ip netns exec ${lab.operatorNs} env ${vars.join(" ")} ${argv.join(" ")}; echo $? > ${exitFile}; stty -a > ${exitFile}.stty; sleep 600`;
   spawnSync("tmux", ["-L", SOCKET, "kill-session", "-t", SESSION]);
-  tmux("new-session", "-d", "-s", SESSION, "-x", "110", "-y", "48", command);
+  // Killing the last session ends the tmux server; a new session started while it exits is refused
+  // ("server exited unexpectedly", seen once in a full run): ask again.
+  for (let attempt = 1; ; attempt++) {
+    const r = spawnSync("tmux", ["-L", SOCKET, "new-session", "-d", "-s", SESSION, "-x", "110", "-y", "48", command], { encoding: "utf8" });
+    if (r.status === 0) break;
+    if (attempt === 5 || !/server exited/.test(r.stderr)) throw new Error(`tmux new-session: ${r.stderr}`);
+    spawnSync("sleep", ["0.2"]);
+  }
   return exitFile;
 }
 

@@ -2,6 +2,7 @@
  * Bring the wgsite test lab up for a person (or a CI script) and take it down again.
  *
  *   npx bun test/lab/cli.ts up [--variant NAME] [--foreground]   # prints the lab as JSON
+ *   WGSITE_LAB_OS=trixie npx bun test/lab/cli.ts up                # Debian 13 gateways ("bookworm,bookworm-openrc": alpha,beta)
  *   npx bun test/lab/cli.ts status
  *   npx bun test/lab/cli.ts ssh alpha|beta [command...]          # OpenSSH from the operator namespace
  *   npx bun test/lab/cli.ts ns op|inet|alpha|beta|alpha-lan|beta-lan [command...]   # run in a namespace

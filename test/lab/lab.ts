@@ -31,10 +31,18 @@ export type SiteName = string;
 /** The sites after alpha and beta, in the order a lab of N gateways adds them. */
 export const EXTRA_SITES = ["gamma", "delta", "epsilon", "zeta", "eta", "theta"] as const;
 
+/** Debian releases a gateway can run: 12 (bookworm) and 13 (trixie). */
+export type Suite = "bookworm" | "trixie";
+/** The init a gateway boots with: Debian's default, or Debian's openrc + sysvinit-core. */
+export type LabInit = "systemd" | "openrc";
+export type GatewayOs = { suite: Suite; init: LabInit };
+
 export type LabGateway = {
   site: SiteName;
   /** Behind a NAT router: no public address of its own (publicIp is the router's, which forwards ssh only). */
   natted?: boolean;
+  /** Debian release and init system of this gateway. */
+  os: GatewayOs;
   /** Network namespace the container runs in (persists across container reboots). */
   ns: string;
   publicIp: string;
@@ -109,7 +117,7 @@ export type LabVariant = {
 
 /** Registry of variants; add more here (or at runtime via registerVariant). "bare" = fresh servers. */
 export const variants: Record<string, LabVariant> = {
-  bare: { description: "fresh Debian 12 gateways: no WireGuard, no firewall, ip_forward 0" },
+  bare: { description: "fresh gateways (Debian 12 unless WGSITE_LAB_OS or createLab({ os }) says otherwise): no WireGuard, no firewall, ip_forward 0" },
 };
 
 export function registerVariant(name: string, variant: LabVariant): void {
@@ -124,10 +132,48 @@ export const LABS_DIR = path.join(LAB_ROOT, "labs");
 export const NS_PREFIX = "wgl-";
 /** Bump when the rootfs/repo recipe changes, so caches are rebuilt. */
 const RECIPE_VERSION = "3";
-const SUITE = "bookworm";
+export const SUITES: readonly Suite[] = ["bookworm", "trixie"];
 export const ROOTFS_PACKAGES = [
   "systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "sudo", "iputils-ping", "ca-certificates", "traceroute",
 ];
+/** An OpenRC gateway: no systemd at all, so `systemd-nspawn --boot` runs sysvinit's /sbin/init. */
+export const OPENRC_ROOTFS_PACKAGES = [
+  "sysvinit-core", "openssh-server", "iproute2", "sudo", "iputils-ping", "ca-certificates", "traceroute", "procps",
+];
+const rootfsPackages = (os: GatewayOs) => (os.init === "openrc" ? OPENRC_ROOTFS_PACKAGES : ROOTFS_PACKAGES);
+
+/** "bookworm", "trixie", "bookworm-openrc", "trixie-openrc" (also "debian12", "debian13"). */
+export function parseGatewayOs(spec: string): GatewayOs {
+  const m = /^(bookworm|trixie|debian12|debian13)(?:-(systemd|openrc))?$/.exec(spec.trim());
+  if (!m) throw new Error(`unknown lab gateway OS ${JSON.stringify(spec)} (known: bookworm, trixie, with -openrc for an OpenRC gateway)`);
+  const suite = ({ debian12: "bookworm", debian13: "trixie" } as Record<string, Suite>)[m[1]!] ?? (m[1] as Suite);
+  return { suite, init: (m[2] as LabInit | undefined) ?? "systemd" };
+}
+
+export function gatewayOsName(os: GatewayOs): string {
+  return os.init === "systemd" ? os.suite : `${os.suite}-${os.init}`;
+}
+
+/**
+ * The gateways' OS per site: from the option, else WGSITE_LAB_OS ("trixie" for both,
+ * "bookworm,trixie-openrc" for alpha,beta), else Debian 12 with systemd.
+ */
+export function labGatewayOs(spec: string | Partial<Record<Site, string>> | undefined = process.env.WGSITE_LAB_OS): Record<Site, GatewayOs> {
+  const bySite = typeof spec === "string" ? (() => {
+    const [a, b] = spec.split(",").map((x) => x.trim()).filter(Boolean);
+    return { alpha: a, beta: b ?? a };
+  })() : spec ?? {};
+  return { alpha: parseGatewayOs(bySite.alpha || "bookworm"), beta: parseGatewayOs(bySite.beta || "bookworm") };
+}
+
+/** The host's own Debian release: its apt lists build that suite's repository without a chroot. */
+function hostSuite(): string {
+  try {
+    return /^VERSION_CODENAME=(\S+)$/m.exec(fs.readFileSync("/etc/os-release", "utf8"))?.[1] ?? "";
+  } catch {
+    return "";
+  }
+}
 /** Packages (plus their dependency closure) offered by the lab-local apt repository. */
 export const REPO_PACKAGES = ["wireguard-tools", "wireguard-go", "iptables", "nftables"];
 export const BETA_SUDO_PASSWORD = "labpass-beta";
@@ -148,6 +194,12 @@ function addrOf(i: number) {
 const NAT_INSIDE = { router: "198.51.100.1", gateway: "198.51.100.2", prefix: 24 } as const;
 
 export const MAX_LAB_SITES = 2 + EXTRA_SITES.length;
+
+/** The two gateways whose Debian release and init WGSITE_LAB_OS picks. */
+const SITES: Site[] = ["alpha", "beta"];
+
+/** The gateways past alpha and beta, and any not named in WGSITE_LAB_OS: Debian 12 with systemd. */
+const DEFAULT_OS: GatewayOs = labGatewayOs("bookworm").alpha;
 
 // ---------------------------------------------------------------------------------------------
 // Process helpers
@@ -259,8 +311,9 @@ function hash(data: unknown): string {
   return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
 }
 
-/** The Debian mirror the host's apt uses for the main suite (WGSITE_LAB_MIRROR overrides). */
+/** The Debian mirror the host's apt uses for its main suite (WGSITE_LAB_MIRROR overrides); it serves every suite. */
 export function debianMirror(): string {
+  const SUITE = hostSuite() || "bookworm";
   if (process.env.WGSITE_LAB_MIRROR) return process.env.WGSITE_LAB_MIRROR;
   const files: string[] = [];
   if (fs.existsSync("/etc/apt/sources.list")) files.push("/etc/apt/sources.list");
@@ -316,27 +369,40 @@ async function publish(tmp: string, final: string) {
 
 const APT_SOURCE = "deb [trusted=yes] file:/srv/repo ./\n";
 
-let rootfsBuild: Promise<string> | undefined;
+const rootfsBuilds = new Map<string, Promise<string>>();
 
-/** Debian rootfs shared by all labs (read-only lower layer / copy source). Returns its path. */
-export function ensureRootfs(log: (s: string) => void = () => {}): Promise<string> {
-  // One build per process even when labs are created concurrently.
-  rootfsBuild ??= buildRootfs(log).finally(() => (rootfsBuild = undefined));
-  return rootfsBuild;
+/** Debian rootfs shared by all labs (read-only lower layer / copy source), one per OS. Returns its path. */
+export function ensureRootfs(log: (s: string) => void = () => {}, os: GatewayOs = { suite: "bookworm", init: "systemd" }): Promise<string> {
+  // One build per process and OS even when labs are created concurrently.
+  const key = gatewayOsName(os);
+  let build = rootfsBuilds.get(key);
+  if (!build) {
+    build = buildRootfs(log, os).finally(() => rootfsBuilds.delete(key));
+    rootfsBuilds.set(key, build);
+  }
+  return build;
 }
 
-async function buildRootfs(log: (s: string) => void): Promise<string> {
+/** Cache key of a rootfs: Debian 12 with systemd keeps the key it always had. */
+function rootfsKey(os: GatewayOs, mirror: string): string {
+  const SUITE = os.suite;
+  const ROOTFS_PACKAGES = rootfsPackages(os);
+  return hash(os.init === "systemd" ? { RECIPE_VERSION, SUITE, ROOTFS_PACKAGES, mirror } : { RECIPE_VERSION, SUITE, ROOTFS_PACKAGES, mirror, init: os.init });
+}
+
+async function buildRootfs(log: (s: string) => void, os: GatewayOs): Promise<string> {
   const mirror = debianMirror();
-  const final = path.join(LAB_ROOT, `rootfs-${hash({ RECIPE_VERSION, SUITE, ROOTFS_PACKAGES, mirror })}`);
+  const final = path.join(LAB_ROOT, `rootfs-${rootfsKey(os, mirror)}`);
   if (fs.existsSync(path.join(final, ".wgsite-lab-complete"))) return final;
   await fsp.mkdir(LAB_ROOT, { recursive: true });
   await removeStaleTemps();
   const tmp = `${final}.tmp-${process.pid}-${randomBytes(3).toString("hex")}`;
-  log(`building rootfs with debootstrap from ${mirror} (about a minute)...`);
+  log(`building ${gatewayOsName(os)} rootfs with debootstrap from ${mirror} (about a minute)...`);
   try {
     await must([
-      "debootstrap", "--variant=minbase", `--include=${ROOTFS_PACKAGES.join(",")}`, SUITE, tmp, mirror,
+      "debootstrap", "--variant=minbase", `--include=${rootfsPackages(os).join(",")}`, os.suite, tmp, mirror,
     ], { timeoutMs: 15 * 60_000 });
+    if (os.init === "openrc") await prepareOpenrcRoot(tmp, mirror, os.suite);
     await prepareBaseRoot(tmp);
     await fsp.writeFile(path.join(tmp, ".wgsite-lab-complete"), new Date().toISOString() + "\n");
     await publish(tmp, final);
@@ -370,20 +436,97 @@ async function prepareBaseRoot(root: string) {
     "# wgsite lab\nUseDNS no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n",
   );
   // Timers that would try the network.
+  await fsp.mkdir(p("etc/systemd/system"), { recursive: true });
   for (const unit of ["apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer"]) {
     await fsp.rm(p("etc/systemd/system", unit), { force: true });
     await fsp.symlink("/dev/null", p("etc/systemd/system", unit));
   }
 }
 
-/** Package closure of REPO_PACKAGES as name=version, from the host's apt lists. */
-async function repoClosure(): Promise<{ name: string; version: string; arch: string }[]> {
-  const deps = await must([
-    "apt-cache", "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks",
+/**
+ * Debian's openrc, installed with apt after debootstrap (whose resolver takes initscripts' first
+ * alternative, sysv-rc, which openrc conflicts with): sysvinit's inittab then starts OpenRC. The
+ * gettys on tty1-6 would respawn forever in a container without ttys, so they go; sshd is in the
+ * default runlevel.
+ */
+async function prepareOpenrcRoot(root: string, mirror: string, suite: Suite) {
+  await fsp.writeFile(path.join(root, "etc/apt/sources.list"), `deb ${mirror} ${suite} main\n`);
+  await fsp.copyFile("/etc/resolv.conf", path.join(root, "etc/resolv.conf"));
+  await must(["chroot", root, "apt-get", "-q", "update"], { timeoutMs: 10 * 60_000 });
+  await must(["chroot", root, "apt-get", "-q", "-y", "install", "--no-install-recommends", "openrc"], {
+    timeoutMs: 10 * 60_000,
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+  });
+  const inittab = path.join(root, "etc/inittab");
+  const text = await fsp.readFile(inittab, "utf8");
+  await fsp.writeFile(inittab, text.replace(/^([1-6]:[0-9]+:respawn:\/sbin\/getty.*)$/gm, "#$1"));
+  await must(["chroot", root, "rc-update", "add", "ssh", "default"]);
+}
+
+/** Runs argv inside a chroot's root (for apt of another Debian release than the host's). */
+const inChroot = (root: string | undefined, argv: string[]) => (root ? ["chroot", root, ...argv] : argv);
+
+/**
+ * A root of `suite` whose apt reads Debian's mirror (the lab's gateways never do): the apt lists
+ * are fetched once when it is built, so creating a lab later asks the network nothing.
+ */
+const aptRootBuilds = new Map<Suite, Promise<string>>();
+function ensureAptRoot(suite: Suite, log: (s: string) => void): Promise<string> {
+  let build = aptRootBuilds.get(suite);
+  if (!build) {
+    build = buildAptRoot(suite, log).finally(() => aptRootBuilds.delete(suite));
+    aptRootBuilds.set(suite, build);
+  }
+  return build;
+}
+
+async function buildAptRoot(suite: Suite, log: (s: string) => void): Promise<string> {
+  const rootfs = await ensureRootfs(log, { suite, init: "systemd" });
+  const mirror = debianMirror();
+  const final = path.join(LAB_ROOT, `apt-${suite}-${hash({ RECIPE_VERSION, rootfs, mirror })}`);
+  if (fs.existsSync(path.join(final, ".wgsite-lab-complete"))) return final;
+  const tmp = `${final}.tmp-${process.pid}-${randomBytes(3).toString("hex")}`;
+  log(`reading ${suite}'s package lists from ${mirror}...`);
+  try {
+    await must(["cp", "-a", "--reflink=auto", rootfs, tmp]);
+    await fsp.writeFile(path.join(tmp, "etc/apt/sources.list"), `deb ${mirror} ${suite} main\n`);
+    await fsp.copyFile("/etc/resolv.conf", path.join(tmp, "etc/resolv.conf"));
+    await must(inChroot(tmp, ["apt-get", "-q", "update"]), { timeoutMs: 10 * 60_000 });
+    await fsp.writeFile(path.join(tmp, ".wgsite-lab-complete"), new Date().toISOString() + "\n");
+    await publish(tmp, final);
+  } catch (e) {
+    await rmTree(tmp);
+    throw e;
+  }
+  return final;
+}
+
+/**
+ * The closure from an apt root's lists, which never change after it was built: worked out once
+ * (apt-cache without its binary cache takes seconds) and kept beside them.
+ */
+async function aptRootClosure(aptRoot: string): Promise<{ name: string; version: string; arch: string }[]> {
+  const file = path.join(aptRoot, `.wgsite-closure-${hash(REPO_PACKAGES)}.json`);
+  try {
+    return JSON.parse(await fsp.readFile(file, "utf8"));
+  } catch {}
+  const pkgs = await repoClosure(aptRoot);
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fsp.writeFile(tmp, JSON.stringify(pkgs));
+  await fsp.rename(tmp, file);
+  return pkgs;
+}
+
+/** Package closure of REPO_PACKAGES as name=version, from the host's apt lists (or the apt root's). */
+async function repoClosure(aptRoot?: string): Promise<{ name: string; version: string; arch: string }[]> {
+  // No binary cache written: several labs may read the same apt root at once.
+  const noCache = aptRoot ? ["-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache="] : [];
+  const deps = await must(inChroot(aptRoot, [
+    "apt-cache", ...noCache, "depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks",
     "--no-replaces", "--no-enhances", ...REPO_PACKAGES,
-  ]);
+  ]));
   const names = [...new Set(deps.split("\n").filter((l) => /^[a-z0-9][a-z0-9+.-]*$/.test(l)))].sort();
-  const show = await run(["apt-cache", "show", "--no-all-versions", ...names]);
+  const show = await run(inChroot(aptRoot, ["apt-cache", ...noCache, "show", "--no-all-versions", ...names]));
   const out: { name: string; version: string; arch: string }[] = [];
   for (const stanza of show.stdout.split(/\n\s*\n/)) {
     const name = stanza.match(/^Package:\s*(\S+)/m)?.[1];
@@ -396,9 +539,13 @@ async function repoClosure(): Promise<{ name: string; version: string; arch: str
   return out;
 }
 
-/** Offline apt repository with WireGuard/iptables/nftables and dependencies. Returns its path. */
-export async function ensureRepo(log: (s: string) => void = () => {}): Promise<string> {
-  const pkgs = await repoClosure();
+/**
+ * Offline apt repository with WireGuard/iptables/nftables and dependencies for `suite`. Returns its
+ * path. The host's own release comes from the host's apt; another one from apt inside its chroot.
+ */
+export async function ensureRepo(log: (s: string) => void = () => {}, suite: Suite = "bookworm"): Promise<string> {
+  const aptRoot = suite === (hostSuite() || "bookworm") ? undefined : await ensureAptRoot(suite, log);
+  const pkgs = aptRoot ? await aptRootClosure(aptRoot) : await repoClosure();
   const final = path.join(LAB_ROOT, `repo-${hash({ RECIPE_VERSION, pkgs })}`);
   if (fs.existsSync(path.join(final, "Release"))) return final;
   await fsp.mkdir(LAB_ROOT, { recursive: true });
@@ -407,10 +554,19 @@ export async function ensureRepo(log: (s: string) => void = () => {}): Promise<s
   try {
     await fsp.mkdir(tmp, { recursive: true, mode: 0o755 });
     await fsp.chmod(tmp, 0o755);
-    await must(["apt-get", "download", "-q", ...pkgs.map((p) => `${p.name}=${p.version}`)], {
-      cwd: tmp,
-      timeoutMs: 10 * 60_000,
-    });
+    const pins = pkgs.map((p) => `${p.name}=${p.version}`);
+    if (aptRoot) {
+      const inside = `/tmp/wgsite-repo-${process.pid}-${randomBytes(3).toString("hex")}`;
+      await fsp.mkdir(path.join(aptRoot, inside));
+      try {
+        await must(["chroot", aptRoot, "sh", "-c", 'cd "$0" && exec apt-get download -q -o APT::Sandbox::User=root "$@"', inside, ...pins], { timeoutMs: 10 * 60_000 });
+        for (const f of await fsp.readdir(path.join(aptRoot, inside))) await must(["mv", path.join(aptRoot, inside, f), tmp]);
+      } finally {
+        await fsp.rm(path.join(aptRoot, inside), { recursive: true, force: true });
+      }
+    } else {
+      await must(["apt-get", "download", "-q", ...pins], { cwd: tmp, timeoutMs: 10 * 60_000 });
+    }
     const packages = await must(["dpkg-scanpackages", "--multiversion", "."], { cwd: tmp });
     await fsp.writeFile(path.join(tmp, "Packages"), packages);
     const size = Buffer.byteLength(packages);
@@ -475,14 +631,15 @@ class LabImpl {
   sshConfigFile: string;
   knownHostsFile: string;
   timings: Record<string, number> = {};
-  repoDir = "";
+  /** The lab apt repository each gateway sees at /srv/repo (one per Debian release). */
+  repoDirs: Record<SiteName, string> = { alpha: "", beta: "" };
   rootMode: "overlay" | "copy" = "copy";
   stopping = false;
   tornDown = false;
   rt: Record<SiteName, GatewayRuntime> = {};
   log: (s: string) => void;
 
-  constructor(id: string, variant: string, log: (s: string) => void, count = 2, natted: readonly SiteName[] = []) {
+  constructor(id: string, variant: string, log: (s: string) => void, count = 2, natted: readonly SiteName[] = [], os: Record<Site, GatewayOs> = labGatewayOs(undefined)) {
     this.id = id;
     this.variant = variant;
     this.log = log;
@@ -498,6 +655,8 @@ class LabImpl {
       return {
         site,
         ...(natted.includes(site) ? { natted: true } : {}),
+        // Gateways past alpha and beta run the default Debian with systemd.
+        os: site === "alpha" || site === "beta" ? os[site] : DEFAULT_OS,
         ns: ns(site === "alpha" ? "gwa" : site === "beta" ? "gwb" : `gw${i}`),
         publicIp: a.publicIp,
         lanIp: a.lanIp,
@@ -737,7 +896,7 @@ class LabImpl {
         "--timezone=off",
         "--bind=/dev/net/tun",
         "--capability=CAP_NET_ADMIN",
-        `--bind-ro=${this.repoDir}:/srv/repo`,
+        `--bind-ro=${this.repoDirs[site]}:/srv/repo`,
       ],
       {
         env: { ...process.env, SYSTEMD_NSPAWN_API_VFS_WRITABLE: "network" },
@@ -786,7 +945,8 @@ class LabImpl {
           const myPidNs = fs.readlinkSync("/proc/self/ns/pid");
           for (const k of kids) {
             const comm = fs.readFileSync(`/proc/${k}/comm`, "utf8").trim();
-            if (comm === "systemd" && fs.readlinkSync(`/proc/${k}/ns/pid`) !== myPidNs) {
+            // systemd, or sysvinit's init on an OpenRC gateway.
+            if ((comm === "systemd" || comm === "init") && fs.readlinkSync(`/proc/${k}/ns/pid`) !== myPidNs) {
               rt.leader = Number(k);
               return rt.leader;
             }
@@ -866,7 +1026,8 @@ class LabImpl {
     const rt = this.rt[site]!;
     const gen = rt.generation;
     const exited = rt.exited;
-    await this.inGateway(site, "systemctl reboot", { timeoutMs: 15_000 }).catch(() => {});
+    const reboot = this.gateways[site].os.init === "openrc" ? "reboot" : "systemctl reboot";
+    await this.inGateway(site, reboot, { timeoutMs: 15_000 }).catch(() => {});
     const code = await Promise.race([exited, sleep(60_000).then(() => "timeout" as const)]);
     if (code === "timeout") {
       this.log(`gateway ${site} did not reboot in time; killing it`);
@@ -885,6 +1046,8 @@ class LabImpl {
   /** SIGTERM nspawn (clean poweroff of the container), SIGKILL after graceMs. */
   async stopContainer(site: SiteName, graceMs = 8_000) {
     const rt = this.rt[site]!;
+    // sysvinit ignores the SIGRTMIN+3 nspawn sends for a clean poweroff; nothing to wait for.
+    if (this.gateways[site]?.os.init === "openrc") graceMs = Math.min(graceMs, 500);
     const pid = rt.pid;
     if (!pid) return;
     const leader = rt.leader ?? (await this.leader(site, 0).catch(() => undefined));
@@ -1048,9 +1211,26 @@ export type CreateLabOptions = {
   sites?: number;
   /** Sites whose gateway sits behind a NAT router with no public address of its own. */
   natted?: readonly SiteName[];
+  /**
+   * The gateways' Debian release and init: "trixie" for both, "bookworm,trixie" for alpha,beta,
+   * or per site; "-openrc" boots a gateway with OpenRC. Default: WGSITE_LAB_OS, else bookworm.
+   * Gateways past alpha and beta run the default.
+   */
+  os?: string | Partial<Record<Site, string>>;
   /** Progress messages (default: silent). */
   log?: (s: string) => void;
 };
+
+/** One repository look-up per release even when both gateways run it. */
+const repoLookups = new Map<Suite, Promise<string>>();
+function repoOnce(log: (s: string) => void, suite: Suite): Promise<string> {
+  let r = repoLookups.get(suite);
+  if (!r) {
+    r = ensureRepo(log, suite).finally(() => repoLookups.delete(suite));
+    repoLookups.set(suite, r);
+  }
+  return r;
+}
 
 export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
   const reason = labSkipReason();
@@ -1062,20 +1242,25 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
   const timings: Record<string, number> = {};
   const mark = (k: string, since: number) => (timings[k] = Math.round(performance.now() - since));
 
+  const os = labGatewayOs(opts.os ?? process.env.WGSITE_LAB_OS);
+
   // Caches first (nothing to clean up if they fail).
   let t = performance.now();
-  const [rootfs, repo] = await Promise.all([
-    ensureRootfs(log).then((r) => (mark("rootfsMs", t), r)),
-    ensureRepo(log).then((r) => (mark("repoMs", t), r)),
+  const [rootfsBySite, repoBySite] = await Promise.all([
+    Promise.all(SITES.map((s) => ensureRootfs(log, os[s]))).then((r) => (mark("rootfsMs", t), r)),
+    Promise.all(SITES.map((s) => repoOnce(log, os[s].suite))).then((r) => (mark("repoMs", t), r)),
   ]);
+  const rootfs = { alpha: rootfsBySite[0]!, beta: rootfsBySite[1]! };
+  // More than two gateways: the others boot the default Debian (cached like the rest).
+  const [defaultRoot, defaultRepo] = (opts.sites ?? 2) > 2 ? await Promise.all([ensureRootfs(log, DEFAULT_OS), repoOnce(log, DEFAULT_OS.suite)]) : [undefined, undefined];
 
   let id = labId();
   while (fs.existsSync(path.join(LABS_DIR, `${NS_PREFIX}${id}`))) id = labId();
   const count = opts.sites ?? 2;
   if (!Number.isInteger(count) || count < 2 || count > MAX_LAB_SITES) throw new Error(`a lab has 2 to ${MAX_LAB_SITES} gateways, not ${count}`);
-  const impl = new LabImpl(id, variant, log, count, opts.natted ?? []);
+  const impl = new LabImpl(id, variant, log, count, opts.natted ?? [], os);
   impl.timings = timings;
-  impl.repoDir = repo;
+  impl.repoDirs = { alpha: repoBySite[0]!, beta: repoBySite[1]!, ...Object.fromEntries(impl.sites.filter((x) => x !== "alpha" && x !== "beta").map((x) => [x, defaultRepo!])) };
   installHandlers();
   liveLabs.add(impl);
   const lab = toPublic(impl);
@@ -1086,7 +1271,8 @@ export async function createLab(opts: CreateLabOptions = {}): Promise<Lab> {
     const operatorPub = await fsp.readFile(impl.identityFile + ".pub", "utf8");
 
     t = performance.now();
-    await Promise.all(impl.sites.map((s) => impl.prepareGatewayRoot(s, rootfs, operatorPub)));
+    const rootOf = (s: SiteName) => (s === "alpha" || s === "beta" ? rootfs[s] : defaultRoot!);
+    await Promise.all(impl.sites.map((s) => impl.prepareGatewayRoot(s, rootOf(s), operatorPub)));
     mark("copyMs", t);
 
     // known_hosts and ssh_config

@@ -244,3 +244,54 @@ export function registerFieldVariants(): void {
 }
 
 registerFieldVariants();
+
+// ---------------------------------------------------------------------------------------------
+// dns-names (issue 19): the endpoints are DNS names, served by dnsmasq inside the lab.
+
+/** The lab's resolver: dnsmasq in the operator namespace, on its lab address only. */
+export const DNS_NAMES = { alpha: "alpha.lab.example", beta: "beta.lab.example" } as const;
+
+const dnsFiles = (lab: Lab) => ({ hosts: path.join(lab.dir, "dns-hosts"), pid: path.join(lab.dir, "dnsmasq.pid"), log: path.join(lab.dir, "dnsmasq.log") });
+
+/** Points `name` at `address` (or at nothing) and makes dnsmasq read its records again. */
+export async function setDnsRecords(lab: Lab, records: Readonly<Partial<Record<Site, string | undefined>>>): Promise<void> {
+  const files = dnsFiles(lab);
+  const current = new Map<string, string>();
+  for (const line of (await fsp.readFile(files.hosts, "utf8").catch(() => "")).split("\n")) {
+    const [address, name] = line.trim().split(/\s+/);
+    if (address && name) current.set(name, address);
+  }
+  for (const [site, address] of Object.entries(records) as [Site, string | undefined][]) {
+    if (address) current.set(DNS_NAMES[site], address);
+    else current.delete(DNS_NAMES[site]);
+  }
+  await fsp.writeFile(files.hosts, [...current].map(([name, address]) => `${address} ${name}\n`).join(""));
+  const pid = Number((await fsp.readFile(files.pid, "utf8").catch(() => "")).trim());
+  // SIGHUP: dnsmasq reads --addn-hosts again (and forgets its cache).
+  if (pid > 0) process.kill(pid, "SIGHUP");
+}
+
+/** The lab's site file with both endpoints given by name. */
+export function dnsSiteYaml(lab: Lab): string {
+  return lab
+    .siteYaml()
+    .replace(`endpoint: ${lab.gateways.alpha.publicIp}`, `endpoint: ${DNS_NAMES.alpha}`)
+    .replace(`endpoint: ${lab.gateways.beta.publicIp}`, `endpoint: ${DNS_NAMES.beta}`);
+}
+
+registerVariant("dns-names", {
+  description: "both gateways resolve through dnsmasq on the operator namespace (192.0.2.100), which serves alpha.lab.example and beta.lab.example",
+  async afterBoot(lab) {
+    const files = dnsFiles(lab);
+    await setDnsRecords(lab, { alpha: lab.gateways.alpha.publicIp, beta: lab.gateways.beta.publicIp });
+    // Only the lab's own names, only on the lab's address: --no-resolv, no upstream, nothing forwarded.
+    const r = await lab.inNs(lab.operatorNs, [
+      "dnsmasq", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll", `--addn-hosts=${files.hosts}`,
+      `--listen-address=${lab.operatorIp}`, "--bind-interfaces", "--except-interface=lo", "--user=root",
+      "--local-ttl=0", `--pid-file=${files.pid}`, "--log-queries", `--log-facility=${files.log}`, "--local=/example/",
+    ]);
+    if (r.code !== 0) throw new Error(`dnsmasq did not start (${r.code}): ${r.stderr}`);
+    const resolver = `# wgsite lab: dnsmasq on the operator namespace\nnameserver ${lab.operatorIp}\noptions timeout:1 attempts:2\n`;
+    await Promise.all((["alpha", "beta"] as const).map((s) => setUp(lab, s, [`printf '%s' '${resolver}' > /etc/resolv.conf`, `getent ahosts ${DNS_NAMES[s === "alpha" ? "beta" : "alpha"]} >/dev/null`].join("\n"))));
+  },
+});

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -114,9 +115,23 @@ test("OpenRC gateways: the service and the revert timer go through the init modu
   assert.equal(report.ok, true, report.error);
   // Up to verification, whose probe asks whichever init the gateway has.
   const script = gateways[0].calls[1]!.script.split('echo "@@wgsite-step start verify"')[0]!;
-  assert.match(script, /rc-update -q add wg-quick\.wgA default && rc-service -q wg-quick\.wgA start/);
-  assert.match(script, /setsid sh -c/);
+  assert.match(script, /rc-update add wg-quick\.wgA default >\/dev\/null; \} && \{ rc-service wg-quick\.wgA status >\/dev\/null 2>&1 \|\| rc-service wg-quick\.wgA start 9>&-; \}/);
+  assert.match(script, /\(setsid \/bin\/sh -c /);
   assert.doesNotMatch(script, /systemctl|systemd-run/);
+});
+
+test("OpenRC without a wg-quick script: wgsite's is written before the unit starts, and journaled", async () => {
+  const site = edit("rerun-same-file", "after.yaml");
+  const facts = [{ ...FRESH, init: "openrc" as const, serviceScript: { script: false, link: false } }, FRESH_BETA] as const;
+  const { gateways, sessions } = pair(site, facts);
+  const report = await applyPlan(plan({ site, facts, runId: "R1" }), sessions, options, () => undefined);
+  assert.equal(report.ok, true, report.error);
+  const script = gateways[0].calls[1]!.script;
+  const at = ['echo "@@wgsite-step start service-script"', "base64 -d > /etc/init.d/wg-quick.wgsite-tmp", "chmod 0755 /etc/init.d/wg-quick.wgsite-tmp", "ln -sfn wg-quick /etc/init.d/wg-quick.wgA", 'echo "@@wgsite-step start unit"'].map((s) => script.indexOf(s));
+  assert.ok(at.every((i) => i >= 0), `${at}`);
+  assert.deepEqual([...at].sort((a, b) => a - b), at);
+  const journal = JSON.parse(Buffer.from(/printf %s (\S+) \| base64 -d > \/var\/lib\/wgsite\/wgA\.json/.exec(script)![1]!, "base64").toString());
+  assert.ok(journal.created.includes("/etc/init.d/wg-quick") && journal.created.includes("/etc/init.d/wg-quick.wgA"), journal.created.join(" "));
 });
 
 test("removal after any history: the unit down, wgsite's marked rules swept, every file of the journal gone, forwarding back off", async () => {
@@ -131,5 +146,38 @@ test("removal after any history: the unit down, wgsite's marked rules swept, eve
   const script = gw.calls[0]!.script;
   for (const s of ["systemctl disable -q --now wg-quick@wg-alpha", "wgsite:wg-alpha", "rm -f /etc/wireguard/wg-alpha.conf", "sysctl -q -w net.ipv4.ip_forward=0", "rm -f /etc/wireguard/wg-alpha.key", "rm -f /var/lib/wgsite/wg-alpha.json"]) {
     assert.ok(script.includes(s), s);
+  }
+});
+
+test("rotate: the new key made on each gateway in the prepare phase, the peers' new keys bound, taken live; the old key kept until both verified", async () => {
+  const site = edit("rerun-same-file", "after.yaml");
+  const facts = [appliedFacts(site, 0), appliedFacts(site, 1)] as const;
+  const { gateways, sessions } = pair(site, facts);
+  const report = await applyPlan(plan({ site, facts, runId: "R1", rotate: { psk: false } }), sessions, options, () => undefined);
+  assert.equal(report.ok, true, report.error);
+  assert.deepEqual(gateways.map((g) => g.calls.length), [3, 3], "prepare (new key), configure + verify, commit");
+  assert.match(gateways[0].calls[0]!.script, /\/etc\/wireguard\/wgA\.key\.wgsite-backup-R1/, "the old key moved aside, not deleted");
+  assert.match(gateways[0].calls[0]!.script, /wg genkey/);
+  const configure = gateways[0].calls[1]!.script;
+  assert.match(configure, /wg syncconf wgA/);
+  assert.doesNotMatch(configure, /systemctl (stop|restart) wg-quick@wgA/);
+  assert.deepEqual(report.gateways.map((g) => g.traffic?.effect), ["live", "live"]);
+  assert.match(gateways[0].calls[2]!.script, /rm -f \/etc\/wireguard\/wgA\.key\.wgsite-backup-R1/, "the commit deletes the old key");
+});
+
+test("rotate: a failed verification on one side puts the old keys back on both and reloads them", async () => {
+  const site = edit("rerun-same-file", "after.yaml");
+  const facts = [appliedFacts(site, 0), appliedFacts(site, 1)] as const;
+  const { gateways, sessions } = pair(site, facts, fakePair(site, PUBLIC_KEYS, { broken: "beta" }));
+  const report = await applyPlan(plan({ site, facts, runId: "R1", rotate: { psk: false } }), sessions, options, () => undefined);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.rolledBack, ["alpha: rolled back to its previous state", "beta: rolled back to its previous state"]);
+  for (const [i, g] of gateways.entries()) {
+    const rollback = g.calls.at(-1)!.script;
+    const iface = i === 0 ? "wgA" : "wgB";
+    assert.match(rollback, new RegExp(`mv -f /etc/wireguard/${iface}\\.key\\.wgsite-backup-R1 /etc/wireguard/${iface}\\.key`), `${iface}: the old key back`);
+    assert.doesNotMatch(rollback, new RegExp(`rm -f /etc/wireguard/${iface}\\.key\\.wgsite-backup-R1`));
+    const back = rollback.indexOf(`mv -f /etc/wireguard/${iface}.key.wgsite-backup-R1`);
+    assert.ok(rollback.indexOf(`wg syncconf ${iface}`, back) > back, `${iface}: the old key reloaded live after it is back`);
   }
 });

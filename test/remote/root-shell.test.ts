@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Connection } from "../../src/remote/connection.ts";
@@ -25,7 +25,10 @@ function localShell(chunkSize?: number) {
     if (!chunkSize) return shell.receive(chunk);
     for (let i = 0; i < chunk.length; i += chunkSize) shell.receive(chunk.slice(i, i + chunkSize));
   });
-  child.on("exit", () => shell.ended(new Error("alpha: the root shell ended")));
+  child.on("exit", () => {
+    shell.ended(new Error("alpha: the root shell ended"));
+    rmSync(dir, { recursive: true, force: true });
+  });
   return { shell, end: () => child.stdin.end(), kill: () => child.kill("SIGKILL") };
 }
 

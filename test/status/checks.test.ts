@@ -4,7 +4,9 @@ import { checks, type Check } from "../../src/status/checks.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
 import { probeTargets } from "../../src/status/targets.ts";
 import { parseNftRuleset } from "../../src/core/rules/nft-ruleset.ts";
-import { captureSite, fixture, tick } from "./helpers.ts";
+import { parseStatus, statusScript } from "../../src/status/probe.ts";
+import { CAPTURE_TARGETS } from "../fixtures/status/status-scripts.ts";
+import { BETA_KEY, captureSite, fixture, tick } from "./helpers.ts";
 
 const site = captureSite();
 
@@ -251,16 +253,62 @@ test("pings that get no answer: tunnel ping red, LAN ping red, loss red", () => 
   assert.equal(one(list, "latency")?.detail, "100 % loss");
 });
 
-test("endpoint by DNS name: compared with what the name resolves to on the gateway", () => {
+test("endpoint by DNS name: the name, what it resolves to now and what the interface uses", () => {
   const named = { ...site, sites: [site.sites[0], { ...site.sites[1], endpoint: { host: "vpn-beta.example.net", port: 51000 } }] as const } as typeof site;
   assert.equal(probeTargets(named, 0, alpha.addresses, beta.addresses).endpointName, "vpn-beta.example.net");
-  const resolvedTo = (addresses: string[]): StatusSample => ({ ...alpha, heavy: { ...alpha.heavy!, resolved: addresses } });
-  assert.equal(one(checks(named, 0, resolvedTo(["192.0.2.12"]), beta), "endpoint")?.status, "green");
+  const resolvedTo = (addresses: string[], job = true, base: StatusSample = alpha): StatusSample => ({ ...base, heavy: { ...alpha.heavy!, resolved: addresses, reresolveJob: job } });
+  assert.deepEqual(one(checks(named, 0, resolvedTo(["192.0.2.12"]), beta), "endpoint"), { id: "endpoint", title: "endpoint", status: "green", detail: "vpn-beta.example.net = 192.0.2.12:51000" });
   assert.deepEqual(one(checks(named, 0, resolvedTo(["198.51.100.7"]), beta), "endpoint"), {
     id: "endpoint",
     title: "endpoint",
     status: "yellow",
-    detail: "192.0.2.12:51000, not vpn-beta.example.net:51000",
-    hint: "beta talks from 192.0.2.12:51000 (NAT?); update sites.beta.endpoint if that is its address",
+    detail: "vpn-beta.example.net is 198.51.100.7, wgA uses 192.0.2.12:51000",
+    hint: "beta talks from 192.0.2.12:51000 while vpn-beta.example.net is 198.51.100.7: NAT, or the DNS record is out of date",
   });
+  // The handshake went stale after beta moved: red, with what the job does and the command that does it now.
+  const stale = { ...alpha, clock: alpha.clock + 400 };
+  assert.deepEqual(one(checks(named, 0, resolvedTo(["198.51.100.7"], true, stale), beta), "endpoint"), {
+    id: "endpoint",
+    title: "endpoint",
+    status: "red",
+    detail: "vpn-beta.example.net is 198.51.100.7, wgA uses 192.0.2.12:51000",
+    hint: `vpn-beta.example.net moved to 198.51.100.7: wgsite-reresolve-wgA.timer sets it once the handshake is 135 s old (journalctl -u wgsite-reresolve-wgA.service); or now: wg set wgA peer ${BETA_KEY} endpoint 198.51.100.7:51000`,
+  });
+  assert.match(one(checks(named, 0, resolvedTo(["198.51.100.7"], false, stale), beta), "endpoint")!.hint!, /^vpn-beta\.example\.net moved and nothing follows it: wgsite apply installs wgsite-reresolve-wgA\.timer, /);
+  assert.deepEqual(one(checks(named, 0, resolvedTo(["192.0.2.12"], false), beta), "endpoint"), {
+    id: "endpoint",
+    title: "endpoint",
+    status: "yellow",
+    detail: "vpn-beta.example.net = 192.0.2.12:51000, no re-resolve job",
+    hint: "an address change of vpn-beta.example.net would go unnoticed until wgA restarts: wgsite apply installs wgsite-reresolve-wgA.timer, which follows vpn-beta.example.net when the handshake is stale",
+  });
+  assert.deepEqual(one(checks(named, 0, resolvedTo([], true, stale), beta), "endpoint"), {
+    id: "endpoint",
+    title: "endpoint",
+    status: "red",
+    detail: "vpn-beta.example.net does not resolve",
+    hint: "alpha cannot resolve vpn-beta.example.net (getent ahosts vpn-beta.example.net): check /etc/resolv.conf and the name's DNS record; wgA keeps 192.0.2.12:51000",
+  });
+});
+
+test("the probe resolves an endpoint name with getent ahosts, in its order, and asks whether the re-resolve job runs", () => {
+  const t = { ...CAPTURE_TARGETS.alpha, endpointName: "vpn-beta.example.net" };
+  const script = statusScript(t, { heavy: true });
+  assert.match(script, /getent ahosts vpn-beta\.example\.net \| awk '!seen\[\$1\]\+\+ \{ print \$1 \}'/);
+  assert.match(script, /systemctl is-active -q wgsite-reresolve-wgA\.timer/);
+  const out = `${fixture("tick-alpha-heavy.txt")}@@wgsite-fact resolve\n198.51.100.7\n2001:db8::7\n@@wgsite-fact-end\n@@wgsite-fact reresolve-job\ninactive\n@@wgsite-fact-end\n`;
+  const { sample } = parseStatus(out, t);
+  assert.deepEqual(sample.heavy?.resolved, ["198.51.100.7", "2001:db8::7"]);
+  assert.equal(sample.heavy?.reresolveJob, false);
+});
+
+test("key age: only with keys.maxAgeDays; green within it, yellow past it with wgsite rotate as the fix", () => {
+  const made = alpha.clock - 40 * 86_400;
+  assert.equal(one(checks(site, 0, { ...alpha, keyMadeAt: made }, beta), "key-age"), undefined, "no limit, no check");
+  const limited = { ...site, keys: { maxAgeDays: 90 } };
+  assert.deepEqual(one(checks(limited, 0, { ...alpha, keyMadeAt: made }, beta), "key-age"), { id: "key-age", title: "key age", status: "green", detail: "40 days old (limit 90)" });
+  const old = one(checks({ ...site, keys: { maxAgeDays: 30 } }, 0, { ...alpha, keyMadeAt: made }, beta), "key-age");
+  assert.equal(old?.status, "yellow");
+  assert.equal(old?.detail, "40 days old (limit 30)");
+  assert.match(old?.hint ?? "", /wgsite rotate/);
 });

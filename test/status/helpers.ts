@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { loadSite } from "../../src/core/load-site.ts";
 import type { Site } from "../../src/core/site.ts";
 import { parseStatus } from "../../src/status/probe.ts";
+import { checks } from "../../src/status/checks.ts";
+import type { GatewayView } from "../../src/status/report.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
 import { CAPTURE_TARGETS } from "../fixtures/status/status-scripts.ts";
 
@@ -24,3 +26,14 @@ export function tick(name: string, site: "alpha" | "beta" = name.includes("beta"
 
 export const ALPHA_KEY = "5zSiMPtVGd4PEO+wn7do5l6xt9bJa5BZu0uMIB7CkCM=";
 export const BETA_KEY = "+dabEHFIUy00GULkQwGnOxC4QM9xNuBH+nxYwfEWk1E=";
+
+/** A captured tick as a converged gateway reports it: unit enabled and active, ip_forward on and persisted. */
+export const healthy = (s: StatusSample): StatusSample => ({ ...s, init: "systemd", unit: { enabled: true, active: true }, ipForward: { runtime: true, persisted: true } });
+
+/** Both gateways' samples with their checks, as status and the pane judge them. */
+export function views(site: Site, a: StatusSample, b: StatusSample): [GatewayView, GatewayView] {
+  return [
+    { sample: a, checks: checks(site, 0, a, b) },
+    { sample: b, checks: checks(site, 1, b, a) },
+  ];
+}

@@ -1,21 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checks } from "../../src/status/checks.ts";
 import { exitCodeOf, statusJson, statusText, summaryLine, type GatewayView } from "../../src/status/report.ts";
 import type { StatusSample } from "../../src/status/sample.ts";
-import { ALPHA_KEY, BETA_KEY, captureSite, tick } from "./helpers.ts";
+import { ALPHA_KEY, BETA_KEY, captureSite, healthy, tick, views as viewsOf } from "./helpers.ts";
 
 const site = captureSite();
-const healthy = (s: StatusSample): StatusSample => ({ ...s, init: "systemd", unit: { enabled: true, active: true }, ipForward: { runtime: true, persisted: true } });
 const alpha = healthy(tick("tick-alpha-heavy.txt"));
 const beta = healthy(tick("tick-beta-heavy.txt"));
 
-function views(a: StatusSample, b: StatusSample): [GatewayView, GatewayView] {
-  return [
-    { sample: a, checks: checks(site, 0, a, b) },
-    { sample: b, checks: checks(site, 1, b, a) },
-  ];
-}
+const views = (a: StatusSample, b: StatusSample) => viewsOf(site, a, b);
 
 test("summary: up, with alpha's latency and loss", () => {
   assert.equal(summaryLine(site, views(alpha, beta)), "alpha 10.10.10.0/24 <-> beta 10.10.11.0/24: up, 0.9 ms, 0 % loss");
