@@ -13,7 +13,7 @@ export type FirewallHooks = { readonly postUp: readonly string[]; readonly preDo
 export const RULE_MARK = "wgsite:%i";
 
 export type IptRule = {
-  readonly table?: "filter" | "nat";
+  readonly table?: "filter" | "nat" | "mangle";
   readonly chain: string;
   readonly spec: string;
   readonly v6?: boolean;
@@ -58,70 +58,149 @@ export function nftInsertHooks(table: string, chain: string, rules: readonly str
   return { postUp: [[clear, ...inserts].join("; ")], preDown: [clear], files: [] };
 }
 
-/** Rules the site file asks for on gateway `index`, in the order they must end up (first = top of chain). */
-function wantedRules(site: Site, index: 0 | 1): { input: { spec: string; v6: boolean }[]; forward: string[] } {
+/** The address families a site file's traffic can have: those of both sites' LANs. */
+export type Family = "ipv4" | "ipv6";
+
+export function lanFamilies(site: Site): Family[] {
+  const all = new Set(site.sites.flatMap((s) => s.lan.map((c) => c.family)));
+  return (["ipv4", "ipv6"] as const).filter((f) => all.has(f));
+}
+
+/**
+ * The sources restrictPort lets in, per family: the peer's endpoint literal, or the addresses its
+ * name resolves to (resolved by the caller: the core has no resolver). An unresolved name (an
+ * offline plan) stands for itself, for iptables and nft to resolve when the rules are loaded.
+ * A family with no source drops the port for everyone.
+ */
+export type PeerSources = { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+
+export function peerSources(host: string, resolved?: readonly string[]): PeerSources {
+  if (!parseAddress(host) && resolved === undefined) return { ipv4: [host], ipv6: [host] };
+  const all = parseAddress(host) ? [host] : resolved!;
+  return {
+    ipv4: all.filter((a) => parseAddress(a)?.kind() === "ipv4"),
+    ipv6: all.filter((a) => parseAddress(a)?.kind() === "ipv6"),
+  };
+}
+
+/** What the plan says about restrictPort's sources when the endpoint is a name. */
+export function restrictPortNote(site: Site, index: 0 | 1, resolved?: readonly string[]): string | undefined {
   const peer = site.sites[index === 0 ? 1 : 0];
+  if (!site.firewall.restrictPort || parseAddress(peer.endpoint.host) || resolved === undefined) return undefined;
+  if (resolved.length === 0) return `restrictPort: ${peer.endpoint.host} does not resolve on this gateway, so UDP ${site.sites[index].endpoint.port} is closed to everyone; fix its DNS (or give the endpoint as an address) and apply again`;
+  return `restrictPort: ${peer.endpoint.host} resolves to ${resolved.join(", ")} now; apply again when that changes`;
+}
+
+type FamilyRule = { readonly spec: string; readonly v6: boolean };
+
+/** Rules the site file asks for on gateway `index`, in the order they must end up (first = top of chain). */
+function wantedRules(site: Site, index: 0 | 1, sources: PeerSources): { input: FamilyRule[]; forward: FamilyRule[] } {
   const port = site.sites[index].endpoint.port;
-  const input: { spec: string; v6: boolean }[] = [];
+  const input: FamilyRule[] = [];
   if (site.firewall.restrictPort) {
-    const v6 = parseAddress(peer.endpoint.host)?.kind() === "ipv6";
-    input.push({ spec: `-p udp --dport ${port} -s ${peer.endpoint.host} -j ACCEPT`, v6 });
-    input.push({ spec: `-p udp --dport ${port} -j DROP`, v6 });
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const v6 = family === "ipv6";
+      for (const source of sources[family]) input.push({ spec: `-p udp --dport ${port} -s ${source} -j ACCEPT`, v6 });
+      input.push({ spec: `-p udp --dport ${port} -j DROP`, v6 });
+    }
   }
-  const forward = site.firewall.block.map((b) => `-i %i -p ${b.proto}${b.port === undefined ? "" : ` --dport ${b.port}`} -j REJECT`);
+  const forward = lanFamilies(site).flatMap((family) =>
+    site.firewall.block.map((b) => {
+      const proto = b.proto === "icmp" && family === "ipv6" ? "ipv6-icmp" : b.proto;
+      return { spec: `-i %i -p ${proto}${b.port === undefined ? "" : ` --dport ${b.port}`} -j REJECT`, v6: family === "ipv6" };
+    }),
+  );
   return { input, forward };
 }
 
-function iptablesHooks(site: Site, index: 0 | 1): FirewallHooks {
-  const { input, forward } = wantedRules(site, index);
+function iptablesHooks(site: Site, index: 0 | 1, sources: PeerSources): FirewallHooks {
+  const { input, forward } = wantedRules(site, index, sources);
   return iptablesHookPairs([
     ...input.map((r) => ({ chain: "INPUT", spec: r.spec, v6: r.v6 })),
-    ...forward.map((spec) => ({ chain: "FORWARD", spec })),
+    ...forward.map((r) => ({ chain: "FORWARD", spec: r.spec, v6: r.v6 })),
   ]);
 }
 
-/** The site file's `block` rules as iptables specs (REJECT from the tunnel), top first. */
+/** The site file's IPv4 `block` rules as iptables specs (REJECT from the tunnel), top first. */
 export function blockSpecs(site: Site, index: 0 | 1): string[] {
-  return wantedRules(site, index).forward;
+  return wantedRules(site, index, { ipv4: [], ipv6: [] }).forward.filter((r) => !r.v6).map((r) => r.spec);
 }
 
 export function nftTableName(iface: string): string {
   return `wgsite_${iface.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
-function nftHooks(site: Site, index: 0 | 1): FirewallHooks {
-  const { input, forward } = wantedRules(site, index);
-  if (input.length === 0 && forward.length === 0) return { postUp: [], preDown: [], files: [] };
+const nftSet = (values: readonly string[]) => (values.length === 1 ? values[0]! : `{ ${values.join(", ")} }`);
+
+/**
+ * One drop per family: `ip saddr` and `ip6 saddr` each match only their own family in an inet
+ * table, so a family without a source needs its own rule, or its packets would pass.
+ */
+function nftInputRules(port: number, sources: PeerSources): string[] {
+  return (["ipv4", "ipv6"] as const).map((family) => {
+    const list = sources[family];
+    const saddr = family === "ipv4" ? "ip saddr" : "ip6 saddr";
+    return list.length > 0 ? `udp dport ${port} ${saddr} != ${nftSet(list)} drop` : `meta nfproto ${family} udp dport ${port} drop`;
+  });
+}
+
+function nftBlockMatch(b: Site["firewall"]["block"][number], families: readonly Family[]): string {
+  if (b.proto !== "icmp") return `${b.proto} dport ${b.port ?? "0-65535"}`;
+  if (families.length === 1) return families[0] === "ipv4" ? "ip protocol icmp" : "meta l4proto ipv6-icmp";
+  return "meta l4proto { icmp, ipv6-icmp }";
+}
+
+function nftHooks(site: Site, index: 0 | 1, sources: PeerSources, clampMss: boolean): FirewallHooks {
+  const restrict = site.firewall.restrictPort;
+  const blocks = site.firewall.block;
+  if (!restrict && blocks.length === 0 && !clampMss) return { postUp: [], preDown: [], files: [] };
   const iface = site.sites[index].interface;
   const table = nftTableName(iface);
-  const peer = site.sites[index === 0 ? 1 : 0];
   const lines = [
     "# managed by wgsite: removed by PreDown (nft delete table)",
     `table inet ${table}`,
     `delete table inet ${table}`,
     `table inet ${table} {`,
   ];
-  if (input.length > 0) {
-    const port = input[0]!.spec.match(/--dport (\d+)/)![1];
-    const family = parseAddress(peer.endpoint.host)?.kind() === "ipv6" ? "ip6" : "ip";
+  if (restrict) {
     // A drop in any base chain drops the packet, so this chain alone enforces "only the peer".
     lines.push(
       "\tchain input {",
       "\t\ttype filter hook input priority filter - 1; policy accept;",
-      `\t\tudp dport ${port} ${family} saddr != ${peer.endpoint.host} drop`,
+      ...nftInputRules(site.sites[index].endpoint.port, sources).map((r) => `\t\t${r}`),
       "\t}",
     );
   }
-  if (forward.length > 0) {
+  if (blocks.length > 0) {
+    const families = lanFamilies(site);
     lines.push("\tchain forward {", "\t\ttype filter hook forward priority filter - 1; policy accept;");
-    for (const b of site.firewall.block) {
-      lines.push(`\t\tiifname "${iface}" ${b.proto === "icmp" ? "ip protocol icmp" : `${b.proto} dport ${b.port ?? "0-65535"}`} reject`);
-    }
+    for (const b of blocks) lines.push(`\t\tiifname "${iface}" ${nftBlockMatch(b, families)} reject`);
     lines.push("\t}");
   }
+  if (clampMss) lines.push(...nftMssChain(iface));
   lines.push("}", "");
   const path = `/etc/wireguard/${iface}.nft`;
   return { postUp: [`nft -f ${path}`], preDown: [`nft delete table inet ${table} 2>/dev/null || true`], files: [{ path, content: lines.join("\n") }] };
+}
+
+/**
+ * TCP MSS clamped to the route's MTU on SYNs leaving through the tunnel: LAN hosts that never learn
+ * the path MTU (ICMP filtered on their side) still send segments that fit. Each gateway clamps what
+ * it sends, so both directions of a connection are covered.
+ */
+function nftMssChain(iface: string): string[] {
+  return [
+    "\tchain mss {",
+    "\t\ttype filter hook forward priority mangle; policy accept;",
+    `\t\toifname "${iface}" tcp flags & (syn | rst) == syn tcp option maxseg size set rt mtu`,
+    "\t}",
+  ];
+}
+
+function iptablesMssHooks(site: Site): FirewallHooks {
+  return iptablesHookPairs(
+    lanFamilies(site).map((family) => ({ table: "mangle" as const, chain: "FORWARD", spec: "-o %i -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu", v6: family === "ipv6" })),
+  );
 }
 
 /** The backend that will be used: a gateway with no firewall tool gets iptables installed (the reference's model). */
@@ -129,8 +208,17 @@ export function effectiveBackend(backend: FirewallBackend): Exclude<FirewallBack
   return backend === "none" ? "iptables-nft" : backend;
 }
 
-export function firewallHooks(site: Site, index: 0 | 1, backend: FirewallBackend): FirewallHooks {
-  return effectiveBackend(backend) === "nftables" ? nftHooks(site, index) : iptablesHooks(site, index);
+/** What the hooks are built from besides the site file: the peer's resolved addresses, whether MSS is clamped. */
+export type FirewallInput = { readonly peerAddresses?: readonly string[]; readonly clampMss?: boolean };
+
+export function firewallHooks(site: Site, index: 0 | 1, backend: FirewallBackend, input: FirewallInput = {}): FirewallHooks {
+  const sources = peerSources(site.sites[index === 0 ? 1 : 0].endpoint.host, input.peerAddresses);
+  const clamp = input.clampMss ?? false;
+  if (effectiveBackend(backend) === "nftables") return nftHooks(site, index, sources, clamp);
+  const rules = iptablesHooks(site, index, sources);
+  if (!clamp) return rules;
+  const mss = iptablesMssHooks(site);
+  return { postUp: [...rules.postUp, ...mss.postUp], preDown: [...mss.preDown, ...rules.preDown], files: [] };
 }
 
 /** Where LAN <-> tunnel forwarding gets accepted: the place the gateway's firewall expects it. */
@@ -232,6 +320,6 @@ export function forwardAcceptCount(links: readonly LanLink[], remotes: readonly 
   return links.length * (remotes.length + 1);
 }
 
-export function needsFirewallTool(site: Site): boolean {
-  return site.firewall.restrictPort || site.firewall.block.length > 0;
+export function needsFirewallTool(site: Site, clampMss = site.tunnel.clampMss === true): boolean {
+  return site.firewall.restrictPort || site.firewall.block.length > 0 || clampMss;
 }

@@ -3,6 +3,19 @@ export type FirewallBackend = "nftables" | "iptables-nft" | "iptables-legacy" | 
 
 export type NatRule = { readonly table: "nat"; readonly chain: string; readonly rule: string; readonly source?: string; readonly destination?: string; readonly outInterface?: string; readonly target: string };
 
+/** Don't-fragment pings from a gateway to the other's endpoint (src/facts/path-mtu.ts). */
+export type PathMtuProbe = {
+  /** The address probed: the peer's endpoint, or the first address its name resolves to. */
+  readonly target: string;
+  readonly family: "ipv4" | "ipv6";
+  /** MTU of the gateway's interface on the route to the target. */
+  readonly linkMtu: number;
+  /** Largest IP packet that got an answer; undefined when none did. */
+  readonly pathMtu?: number;
+  /** MTU of each interface, by name (for the LANs' MTU). */
+  readonly linkMtus: Readonly<Record<string, number>>;
+};
+
 export type HostFacts = {
   readonly os: { readonly id: string; readonly idLike: readonly string[]; readonly versionId: string; readonly prettyName: string };
   readonly packageManager: "apt" | "dnf" | "yum" | "apk" | "pacman" | "zypper" | "unknown";
@@ -43,6 +56,10 @@ export type HostFacts = {
   readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
   /** IPv4 neighbours heard from lately (`ip neigh`); absent in captures made before wgsite asked. */
   readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
+  /** Addresses the peer's endpoint name resolves to on this gateway (absent for an address literal). */
+  readonly peerAddresses?: readonly string[];
+  /** The path MTU towards the peer's endpoint; absent in captures made before wgsite measured it. */
+  readonly pathMtu?: PathMtuProbe;
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
   /**

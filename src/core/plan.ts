@@ -7,6 +7,7 @@ import type { GatewayPlan, Plan, PlannedFile, Step, VerifyTargets, Warning } fro
 import { placeholderKey, renderConfig } from "./render-config.ts";
 import { atomicWrite, quote, restoreWrite } from "./shell.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
+import { chooseMtu } from "./mtu.ts";
 import type { Site } from "./site.ts";
 
 export type PlanInput = {
@@ -81,7 +82,8 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   const peerKey = input.publicKeys?.[peerIndex] ?? input.facts?.[peerIndex]?.publicKey ?? placeholderKey(peer.name);
   // Field fixes (field-fixes.ts): hooks in the config, and one step each before the unit.
   const fixes = facts ? fieldFixes(site, index, facts) : [];
-  const rendered = renderConfig({ site, index, peerPublicKey: peerKey, backend, extraHooks: fixHooks(fixes) });
+  const mtu = chooseMtu(site, index, input.facts);
+  const rendered = renderConfig({ site, index, peerPublicKey: peerKey, backend, extraHooks: fixHooks(fixes), mtu, ...(facts?.peerAddresses ? { peerAddresses: facts.peerAddresses } : {}) });
 
   const files: PlannedFile[] = [
     { path: configPath(iface), mode: "0600", owner: "root:root", content: rendered.content, existing: facts ? facts.existingConfig : null },
@@ -96,7 +98,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
   };
 
   const steps: Step[] = [];
-  const packages = facts ? packagesNeeded(facts, needsFirewallTool(site)) : ["wireguard-tools", "wireguard-go"];
+  const packages = facts ? packagesNeeded(facts, needsFirewallTool(site, mtu.clampMss)) : ["wireguard-tools", "wireguard-go"];
   steps.push({
     id: "install",
     title: `Install ${packages.length > 0 ? packages.join(", ") : "WireGuard tools"}`,
@@ -131,7 +133,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     steps.push({
       id: file.path === configPath(iface) ? "config" : `file:${file.path}`,
       title: `Write ${file.path}`,
-      reason: file.existing ? "replaces a different file; a backup is kept beside it" : undefined,
+      reason: [file.existing ? "replaces a different file; a backup is kept beside it" : undefined, ...(file.path === configPath(iface) ? rendered.notes : [])].filter(Boolean).join("; ") || undefined,
       check: `printf %s ${quote(file.content)} | cmp -s - ${file.path}`,
       change: atomicWrite(file.path, file.content, file.mode, runId),
       undo: restoreWrite(file.path, runId, file.existing !== undefined && file.existing !== null),

@@ -18,6 +18,7 @@ export const siteFileSchema = z.strictObject({
       keepalive: z.unknown().optional(),
       mtu: z.unknown().optional(),
       presharedKey: z.boolean().optional(),
+      clampMss: z.boolean().optional(),
     })
     .optional(),
   sites: z.record(z.string(), siteEntry),
@@ -34,7 +35,7 @@ export type SiteFileShape = z.infer<typeof siteFileSchema>;
 /** Keys each object may hold, for "did you mean" hints on a typo. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": ["tunnel", "sites", "firewall"],
-  tunnel: ["network", "port", "keepalive", "mtu", "presharedKey"],
+  tunnel: ["network", "port", "keepalive", "mtu", "presharedKey", "clampMss"],
   site: ["lan", "endpoint", "interface", "ssh"],
   firewall: ["restrictPort", "block"],
   block: ["proto", "port"],
@@ -50,6 +51,7 @@ export const EXAMPLES: Record<string, string> = {
   interface: "interface: wgA",
   ssh: "ssh: root@192.0.2.1",
   presharedKey: "presharedKey: true",
+  clampMss: "clampMss: true",
   restrictPort: "restrictPort: true",
   block: "block: [{ proto: tcp, port: 22 }]",
   proto: "proto: tcp",

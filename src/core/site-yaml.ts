@@ -20,6 +20,7 @@ export function siteToShape(site: Site): SiteFileShape {
       ...(tunnel.keepalive > 0 ? { keepalive: tunnel.keepalive } : {}),
       ...(tunnel.mtu === undefined ? {} : { mtu: tunnel.mtu }),
       presharedKey: tunnel.presharedKey,
+      ...(tunnel.clampMss === undefined ? {} : { clampMss: tunnel.clampMss }),
     },
     sites: { [site.sites[0].name]: entry(site.sites[0]), [site.sites[1].name]: entry(site.sites[1]) },
     firewall: {

@@ -19,6 +19,8 @@ export type Site = {
     readonly keepalive: number;
     readonly mtu?: number;
     readonly presharedKey: boolean;
+    /** TCP MSS clamping on the tunnel: absent = on when the measured path is narrower than the LANs. */
+    readonly clampMss?: boolean;
   };
   readonly sites: readonly [SiteDef, SiteDef];
   readonly firewall: { readonly restrictPort: boolean; readonly block: readonly BlockRule[] };

@@ -4,6 +4,7 @@ import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import type { Connection } from "../remote/connection.ts";
 import { sudoPasswordEnvNames } from "../remote/sudo.ts";
 import { quote } from "../core/shell.ts";
+import { isAddressLiteral } from "../core/address.ts";
 import { connected } from "./connected.ts";
 import { existingConfig } from "./existing-config.ts";
 import type { Fact, FactContext } from "./fact.ts";
@@ -19,6 +20,8 @@ import { managedFiles } from "./managed-files.ts";
 import { osRelease } from "./os-release.ts";
 import { otherWireguard } from "./other-wireguard.ts";
 import { packageManager } from "./package-manager.ts";
+import { pathMtu } from "./path-mtu.ts";
+import { peerEndpoint } from "./peer-endpoint.ts";
 import { pskHash } from "./psk-hash.ts";
 import { publicKey } from "./public-key.ts";
 import { routes } from "./routes.ts";
@@ -46,6 +49,8 @@ export const ALL_FACTS = [
   routes,
   connected,
   lanNeighbors,
+  peerEndpoint,
+  pathMtu,
   journal,
 ] as const;
 
@@ -141,6 +146,8 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     routes: get(routes),
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
+    ...(ctx.peerHost && parts.has(peerEndpoint.id) && !isAddressLiteral(ctx.peerHost) ? { peerAddresses: get(peerEndpoint) } : {}),
+    ...(parts.has(pathMtu.id) && get(pathMtu) ? { pathMtu: get(pathMtu)! } : {}),
     journal: get(journal),
     privilege: priv as Privilege,
     firewallRaw: raw,

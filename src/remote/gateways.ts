@@ -90,7 +90,7 @@ export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts
   }
   const conns = settled.map((s) => (s as PromiseFulfilledResult<Connection>).value);
   try {
-    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i as 0 | 1, conns[i]!, prompts, emit, options.lock ?? true)));
+    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i as 0 | 1, conns[i]!, prompts, emit, options.lock ?? true, site.sites[i === 0 ? 1 : 0].endpoint.host)));
     const missing = sessions.filter((s) => typeof s === "string") as string[];
     if (missing.length > 0) {
       throw new ExitError(ExitCode.InvalidInput, `missing answers (nothing was changed):\n${missing.map((m) => `  ${m}`).join("\n")}`);
@@ -116,8 +116,9 @@ function lockOwner(): LockOwner {
   return { host: hostname(), user: userInfo().username, pid: process.pid, since: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
 }
 
-async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
-  const ctx = { iface: def.interface, port: def.endpoint.port };
+async function gatewayFacts(def: SiteDef, index: 0 | 1, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean, peerHost: string): Promise<GatewaySession | string> {
+  // The peer's endpoint: its name is resolved, and the path MTU to it measured, on the gateway.
+  const ctx = { iface: def.interface, port: def.endpoint.port, peerHost };
   const owner = lock ? lockOwner() : undefined;
   let password = prompts.knownSudoPassword(def.name);
   let held = await gatherFacts(conn, def.name, ctx, owner, password);
