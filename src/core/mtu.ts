@@ -54,7 +54,7 @@ export function chooseMtu(site: Site, index: 0 | 1, facts: readonly [HostFacts |
   if (probes.length === 0) {
     const clampMss = site.tunnel.clampMss === true;
     if (!self) return { ...(pinned === undefined ? {} : { mtu: pinned }), clampMss };
-    const why = self.pathMtu ? `${self.pathMtu.target} does not answer don't-fragment pings` : "no probe ran";
+    const why = self.pathMtu ? `${self.pathMtu.target} does not answer don't-fragment pings` : "the peer's endpoint has no address or route here";
     return { ...(pinned === undefined ? {} : { mtu: pinned }), clampMss, note: `path MTU not measured (${why}): ${pinned === undefined ? "wg-quick picks the MTU" : `tunnel.mtu pins ${pinned}`}` };
   }
   const path = Math.min(...probes.map((p) => p.pathMtu));

@@ -35,6 +35,18 @@ export function batchScript(steps: readonly Step[], extra: readonly string[] = [
   return ["export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C", ...prelude, "exec </dev/null", ...(options.pre ?? []), ...steps.map((s) => stepBlock(s, s.id === options.cutAfter)), ...extra].join("\n");
 }
 
+/**
+ * A don't-fragment ping of the interface's whole MTU, LAN address to LAN address: a hop that drops
+ * big packets silently passes the small pings above and stalls every bulk transfer.
+ */
+function fullMtuPing(v: VerifyTargets): string[] {
+  const ifc = quote(v.interface);
+  return [
+    `m=$(cat /sys/class/net/${ifc}/mtu 2>/dev/null || echo 1420); p=$(ping -c2 -i0.05 -W1 -M do -s $((m - 28)) -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
+    `if [ $prc = 0 ]; then echo "${CHECK_MARK} mtu-ping 0 $m bytes (don't fragment) cross both ways"; else echo "${CHECK_MARK} mtu-ping 1 $m bytes (don't fragment) do not cross ${v.localLanAddress} -> ${v.remoteProbe}: the path is narrower than ${v.interface}'s MTU; set tunnel.mtu lower, or apply again to measure it"; vfail=1; fi`,
+  ];
+}
+
 /** Shell that waits for the tunnel, then reports each verification check as a marker line. */
 export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
   const ifc = quote(v.interface);
@@ -52,6 +64,7 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
     lines.push(
       `p=$(ping -c3 -i0.05 -W1 -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
       `echo "${CHECK_MARK} lan-ping $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"; [ $prc = 0 ] || vfail=1`,
+      ...fullMtuPing(v),
     );
   }
   if (v.localLanAddress && v.remoteHosts?.length) {
