@@ -93,6 +93,16 @@ describe(`a hop between the gateways that silently drops packets over ${NARROW_M
     for (const g of report.gateways) assert.deepEqual(g.steps.filter((s) => s.status !== "unchanged").map((s) => s.id), [], g.site);
     assert.equal((await lab.inGateway("alpha", "grep -E '^MTU' /etc/wireguard/wgA.conf")).stdout, "MTU = 1340\n");
   });
+
+  test("tunnel.mtu pinned above what the path carries: verification's full-MTU ping fails, apply rolls back to the working tunnel", { skip }, async () => {
+    const pinned = join(lab.dir, "pinned.yaml");
+    writeFileSync(pinned, labSite(lab, "firewall:\n  restrictPort: false\n").replace("  port: 51000\n", "  port: 51000\n  mtu: 1420\n"));
+    const r = await wgsite(lab, ["--non-interactive", "-c", pinned, "--verify-timeout", "10"]);
+    assert.notEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /mtu-ping: 1420 bytes \(don't fragment\) do not cross 10\.10\.10\.1 -> 10\.10\.11\.1: the path is narrower than wgA's MTU/);
+    assert.equal((await lab.inGateway("alpha", "grep -E '^MTU' /etc/wireguard/wgA.conf; cat /sys/class/net/wgA/mtu")).stdout, "MTU = 1340\n1340\n");
+    assert.equal(await bulk(lab, "alpha", "beta", 7103), String(BYTES), "the rolled-back tunnel carries bulk TCP again");
+  });
 });
 
 describe("an internet with IPv6 beside IPv4: restrictPort closes the port on both families", () => {
