@@ -238,23 +238,39 @@ export type LanLink = { readonly lan: Cidr; readonly dev?: string };
  * transfer net) in, so the second needs no source: ICMP errors from the peer's tunnel address
  * (traceroute, path MTU) pass too. Replies pass because both directions are accepted.
  */
-export function forwardAcceptSpecs(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
-  return links.flatMap((l) => [
-    ...remotes.map((r) => `${l.dev ? `-i ${l.dev} ` : ""}-o %i -s ${l.lan.text} -d ${r.text} -j ACCEPT`),
-    `-i %i ${l.dev ? `-o ${l.dev} ` : ""}-d ${l.lan.text} -j ACCEPT`,
-  ]);
+export function forwardAcceptSpecs(links: readonly LanLink[], remotes: readonly Cidr[]): FamilyRule[] {
+  return links.flatMap((l) => {
+    const v6 = l.lan.family === "ipv6";
+    return [
+      ...sameFamily(l, remotes).map((r) => ({ spec: `${l.dev ? `-i ${l.dev} ` : ""}-o %i -s ${l.lan.text} -d ${r.text} -j ACCEPT`, v6 })),
+      { spec: `-i %i ${l.dev ? `-o ${l.dev} ` : ""}-d ${l.lan.text} -j ACCEPT`, v6 },
+    ];
+  });
+}
+
+/** Remote LANs of the local LAN's family: an IPv4 LAN never talks to an IPv6 one. */
+function sameFamily(l: LanLink, remotes: readonly Cidr[]): Cidr[] {
+  return remotes.filter((r) => r.family === l.lan.family);
+}
+
+/** An nftables table of family `ip` sees IPv4 only: IPv6 LANs get no rules there (and need none). */
+function nftLinks(place: { readonly table: string }, links: readonly LanLink[]): readonly LanLink[] {
+  return place.table.startsWith("ip ") ? links.filter((l) => l.lan.family === "ipv4") : links;
 }
 
 function nftAcceptRules(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
-  return links.flatMap((l) => [
-    ...remotes.map((r) => `${l.dev ? `iifname "${l.dev}" ` : ""}oifname "%i" ip saddr ${l.lan.text} ip daddr ${r.text} counter accept`),
-    `iifname "%i" ${l.dev ? `oifname "${l.dev}" ` : ""}ip daddr ${l.lan.text} counter accept`,
-  ]);
+  return links.flatMap((l) => {
+    const ip = l.lan.family === "ipv6" ? "ip6" : "ip";
+    return [
+      ...sameFamily(l, remotes).map((r) => `${l.dev ? `iifname "${l.dev}" ` : ""}oifname "%i" ${ip} saddr ${l.lan.text} ${ip} daddr ${r.text} counter accept`),
+      `iifname "%i" ${l.dev ? `oifname "${l.dev}" ` : ""}${ip} daddr ${l.lan.text} counter accept`,
+    ];
+  });
 }
 
 function ufwRouteRules(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
   return links.flatMap((l) => [
-    ...remotes.map((r) => `route allow ${l.dev ? `in on ${l.dev} ` : ""}out on %i from ${l.lan.text} to ${r.text}`),
+    ...sameFamily(l, remotes).map((r) => `route allow ${l.dev ? `in on ${l.dev} ` : ""}out on %i from ${l.lan.text} to ${r.text}`),
     `route allow in on %i ${l.dev ? `out on ${l.dev} ` : ""}to ${l.lan.text}`,
   ]);
 }
@@ -276,11 +292,11 @@ export function ufwHooks(rules: readonly string[]): FirewallHooks {
 export function forwardAcceptHooks(place: ForwardPlace, links: readonly LanLink[], remotes: readonly Cidr[], blocks: readonly string[] = []): FirewallHooks {
   switch (place.kind) {
     case "iptables":
-      return iptablesHookPairs(forwardAcceptSpecs(links, remotes).map((spec) => ({ chain: "FORWARD", spec })));
+      return iptablesHookPairs(forwardAcceptSpecs(links, remotes).map((r) => ({ chain: "FORWARD", spec: r.spec, v6: r.v6 })));
     case "docker":
-      return iptablesHookPairs([...blocks, ...forwardAcceptSpecs(links, remotes)].map((spec) => ({ chain: "DOCKER-USER", spec, fallbackChain: "FORWARD" })));
+      return iptablesHookPairs([...blocks.map((spec) => ({ spec, v6: false })), ...forwardAcceptSpecs(links, remotes)].map((r) => ({ chain: "DOCKER-USER", spec: r.spec, v6: r.v6, fallbackChain: "FORWARD" })));
     case "nftables":
-      return nftInsertHooks(place.table, place.chain, nftAcceptRules(links, remotes));
+      return nftInsertHooks(place.table, place.chain, nftAcceptRules(nftLinks(place, links), remotes));
     case "ufw":
       return ufwHooks(ufwRouteRules(links, remotes));
     case "firewalld":
@@ -315,9 +331,10 @@ export function firewalldZoneHooks(lanDev: string | undefined): FirewallHooks {
   return { postUp: [up.join("; ")], preDown: [down.join("; ")], files: [] };
 }
 
-/** How many accept rules forwardAcceptHooks adds (for the plan's wording). */
-export function forwardAcceptCount(links: readonly LanLink[], remotes: readonly Cidr[]): number {
-  return links.length * (remotes.length + 1);
+/** How many accept rules forwardAcceptHooks adds at `place` (for the plan's wording and the rerun's count). */
+export function forwardAcceptCount(links: readonly LanLink[], remotes: readonly Cidr[], place?: ForwardPlace): number {
+  const placed = place?.kind === "nftables" ? nftLinks(place, links) : links;
+  return placed.reduce((n, l) => n + sameFamily(l, remotes).length + 1, 0);
 }
 
 export function needsFirewallTool(site: Site, clampMss = site.tunnel.clampMss === true): boolean {

@@ -34,6 +34,8 @@ export type HostFacts = {
   readonly interfaceUp: boolean;
   readonly unit: { readonly enabled: boolean; readonly active: boolean };
   readonly ipForward: { readonly runtime: boolean; readonly persisted: boolean };
+  /** net.ipv6.conf.all.forwarding; absent in captures made before wgsite asked. */
+  readonly ip6Forward?: { readonly runtime: boolean; readonly persisted: boolean };
   /** Effective rp_filter for the wg interface: max(all, interface); 1 = strict. */
   readonly rpFilter: { readonly all: number; readonly default: number; readonly iface?: number; readonly persisted: boolean };
   readonly firewall: {
@@ -54,6 +56,8 @@ export type HostFacts = {
   readonly sshClient?: string;
   /** Directly connected networks, with the interface that carries each. */
   readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
+  /** Global IPv6 addresses, with the interface that carries each; absent in older captures. */
+  readonly connected6?: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
   /** IPv4 neighbours heard from lately (`ip neigh`); absent in captures made before wgsite asked. */
   readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
   /** Addresses the peer's endpoint name resolves to on this gateway (absent for an address literal). */

@@ -37,6 +37,9 @@ export type VerifyTargets = {
    * not answer pings at all).
    */
   readonly remoteHosts?: readonly string[];
+  /** With IPv6 LANs on both sites: this gateway's address in its IPv6 LAN, and one in the other's, for a v6 ping. */
+  readonly localLanAddress6?: string;
+  readonly remoteProbe6?: string;
 };
 
 export type GatewayPlan = {

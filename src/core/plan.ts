@@ -1,5 +1,7 @@
 import { cidrContains, firstHost, parseAddress, transferAddresses } from "./address.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
+import { forwardingStep, sysctlContent } from "./forwarding.ts";
+import { ipv6VerifyTargets } from "./dual-stack.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
 import { installCommand, packagesNeeded } from "./packages.ts";
@@ -67,6 +69,7 @@ function verifyTargets(input: PlanInput, index: 0 | 1): VerifyTargets {
     remoteProbe: lanAddress(input.facts?.[peerIndex], site, peerIndex) ?? firstHost(peer.lan[0]!),
     localLanAddress,
     ...(remoteHosts.length > 0 ? { remoteHosts } : {}),
+    ...ipv6VerifyTargets(site, index, input.facts),
   };
 }
 
@@ -93,7 +96,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
     path: sysctlPath(iface),
     mode: "0644",
     owner: "root:root",
-    content: `# managed by wgsite: routed site-to-site traffic through ${iface}\nnet.ipv4.ip_forward = 1\n`,
+    content: sysctlContent(site, iface),
     existing: facts ? facts.files[sysctlPath(iface)] : null,
   };
 
@@ -140,15 +143,7 @@ function gatewayPlan(input: PlanInput, index: 0 | 1): GatewayPlan {
       ...(same ? { noop: "already as planned" } : {}),
     });
   }
-  const forwardingDone = facts !== undefined && facts.ipForward.runtime && (facts.ipForward.persisted || sysctlFile.existing === sysctlFile.content);
-  steps.push({
-    id: "forwarding",
-    title: "Enable IPv4 forwarding (now and after reboot)",
-    check: `[ "$(sysctl -n net.ipv4.ip_forward)" = 1 ]`,
-    change: `${atomicWrite(sysctlFile.path, sysctlFile.content, sysctlFile.mode, runId)} && sysctl -q -w net.ipv4.ip_forward=1`,
-    undo: `rm -f ${sysctlFile.path}${facts && !facts.ipForward.runtime ? " && sysctl -q -w net.ipv4.ip_forward=0" : ""}`,
-    ...(forwardingDone ? { noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` } : {}),
-  });
+  steps.push(forwardingStep(site, facts, sysctlFile, runId));
   steps.push(...fixSteps(fixes, iface, facts));
   steps.push(unitStep(input, index, steps));
   return {

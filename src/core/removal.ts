@@ -42,6 +42,10 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
   if (!journal.before.ipForward && created.has(sysctlPath(iface))) {
     steps.push({ id: "forwarding", title: "Turn IPv4 forwarding back off (it was off before wgsite)", check: "false", change: "sysctl -q -w net.ipv4.ip_forward=0", undo: "true" });
   }
+  // Only when wgsite's drop-in turned it on: IPv6 forwarding the operator turned on later stays.
+  if (journal.before.ip6Forward === false && created.has(sysctlPath(iface)) && facts.files[sysctlPath(iface)]?.includes("net.ipv6.conf.all.forwarding = 1")) {
+    steps.push({ id: "forwarding6", title: "Turn IPv6 forwarding back off (it was off before wgsite)", check: "false", change: "sysctl -q -w net.ipv6.conf.all.forwarding=0", undo: "true" });
+  }
   const keyFiles = [keyPath(iface), `/etc/wireguard/${iface}.psk`].filter((k) => created.has(k));
   if (!keepKeys && keyFiles.length > 0) {
     steps.push({ id: "keys", title: `Remove the keys wgsite made (${keyFiles.join(", ")})`, check: "false", change: `rm -f ${keyFiles.map(quote).join(" ")}`, undo: "true" });

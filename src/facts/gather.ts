@@ -13,6 +13,8 @@ import { initSystem } from "./init-system.ts";
 import { installedTools } from "./installed-tools.ts";
 import { interfaceState } from "./interface-state.ts";
 import { ipForward } from "./ip-forward.ts";
+import { ip6Forward } from "./ip6-forward.ts";
+import { connected6 } from "./connected6.ts";
 import { journal } from "./journal.ts";
 import { lanNeighbors } from "./lan-neighbors.ts";
 import { kernelWireguard } from "./kernel-wireguard.ts";
@@ -42,12 +44,14 @@ export const ALL_FACTS = [
   interfaceState,
   unitState,
   ipForward,
+  ip6Forward,
   rpFilter,
   firewall,
   udpPorts,
   otherWireguard,
   routes,
   connected,
+  connected6,
   lanNeighbors,
   peerEndpoint,
   pathMtu,
@@ -146,6 +150,8 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     routes: get(routes),
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
+    ...(parts.has(ip6Forward.id) ? { ip6Forward: get(ip6Forward) } : {}),
+    ...(parts.has(connected6.id) ? { connected6: get(connected6) } : {}),
     ...(ctx.peerHost && parts.has(peerEndpoint.id) && !isAddressLiteral(ctx.peerHost) ? { peerAddresses: get(peerEndpoint) } : {}),
     ...(parts.has(pathMtu.id) && get(pathMtu) ? { pathMtu: get(pathMtu)! } : {}),
     journal: get(journal),

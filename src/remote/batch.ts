@@ -67,6 +67,12 @@ export function verifyScript(v: VerifyTargets, timeoutSec: number): string {
       ...fullMtuPing(v),
     );
   }
+  if (v.localLanAddress6 && v.remoteProbe6) {
+    lines.push(
+      `p=$(ping -6 -c3 -i0.05 -W1 -I ${v.localLanAddress6} ${v.remoteProbe6} 2>&1); prc=$?`,
+      `echo "${CHECK_MARK} lan-ping6 $prc $(echo "$p" | grep -E 'packet loss|rtt' | tr '\\n' ' ')"; [ $prc = 0 ] || vfail=1`,
+    );
+  }
   if (v.localLanAddress && v.remoteHosts?.length) {
     // A host's answer proves the whole path; silence is a warning ("w"), as many hosts ignore pings.
     for (const host of v.remoteHosts) {

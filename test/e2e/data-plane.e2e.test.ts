@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createLab, labSkipReason, type Lab, type Site } from "../lab/lab.ts";
-import { INET6, NARROW_MTU } from "../lab/path-variants.ts";
+import { INET6, LAN6, NARROW_MTU } from "../lab/path-variants.ts";
 import { eventually, labSite, wgsite } from "./run-wgsite.ts";
 
 const skip = labSkipReason();
@@ -165,3 +165,68 @@ describe("an internet with IPv6 beside IPv4: restrictPort closes the port on bot
     assert.ok(await eventually(async () => (await lab.inNs(lab.lanHosts.alpha.ns, ["ping", "-c1", "-W1", lab.lanHosts.beta.ip])).code === 0, 10_000));
   });
 });
+
+describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways", () => {
+  let lab: Lab;
+  let site: string;
+  const lan6 = (yaml: string) => yaml.replace("lan: [10.10.10.0/24]", `lan: [10.10.10.0/24, '${LAN6.alpha.cidr}']`).replace("lan: [10.10.11.0/24]", `lan: [10.10.11.0/24, '${LAN6.beta.cidr}']`);
+  const ping6 = (from: Site, to: Site) => async () => (await lab.inNs(lab.lanHosts[from].ns, ["ping", "-6", "-c1", "-W1", LAN6[to].host])).code === 0;
+  before(async () => {
+    if (skip) return;
+    lab = await createLab({ variant: "dual-lan" });
+    site = join(lab.dir, "site.yaml");
+    writeFileSync(site, lan6(labSite(lab)));
+  });
+  after(async () => {
+    await lab?.teardown();
+  });
+
+  test("apply turns IPv6 forwarding on and persists it beside IPv4's, and verifies an IPv6 ping LAN to LAN", { skip }, async () => {
+    assert.equal(await ping6("alpha", "beta")(), false, "no IPv6 path before the tunnel");
+    const { report } = await apply(lab, site);
+    assert.ok(report.ok);
+    for (const g of report.gateways) {
+      assert.deepEqual(g.checks.filter((c) => !c.ok), [], `${g.site} checks`);
+      assert.equal(g.checks.find((c) => c.id === "lan-ping6")?.ok, true, `${g.site} pinged the other LAN over IPv6`);
+    }
+    const r = await lab.inGateway("alpha", "cat /etc/sysctl.d/99-wgsite-wgA.conf; sysctl -n net.ipv6.conf.all.forwarding");
+    assert.equal(r.stdout, "# managed by wgsite: routed site-to-site traffic through wgA\nnet.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n1\n");
+  });
+
+  test("LAN hosts reach each other over IPv6 both ways: ping and TCP with their real addresses", { skip }, async () => {
+    assert.ok(await eventually(ping6("alpha", "beta"), 5000), "alpha LAN -> beta LAN (IPv6)");
+    assert.ok(await eventually(ping6("beta", "alpha"), 5000), "beta LAN -> alpha LAN (IPv6)");
+    assert.equal(await tcp6(lab, "alpha", "beta", 7201), LAN6.alpha.host);
+    assert.equal(await tcp6(lab, "beta", "alpha", 7202), LAN6.beta.host);
+  });
+
+  test("a rerun changes nothing", { skip }, async () => {
+    const { report } = await apply(lab, site);
+    assert.deepEqual(report.gateways.map((g) => g.changed), [false, false]);
+  });
+
+  test("remove restores forwarding as it was: off on both families", { skip }, async () => {
+    const r = await wgsite(lab, ["remove", "-c", site]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const side of ["alpha", "beta"] as const) {
+      assert.equal((await lab.inGateway(side, "sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding; ls /etc/sysctl.d | grep -c wgsite")).stdout, "0\n0\n0\n", side);
+    }
+  });
+});
+
+/** A TCP connection from one LAN host to the other over IPv6; returns the client address the server saw. */
+async function tcp6(lab: Lab, from: Site, to: Site, port: number): Promise<string> {
+  const server = spawn("ip", ["netns", "exec", lab.lanHosts[to].ns, process.execPath, "-e",
+    `const s = require("net").createServer((c) => { console.log("peer " + c.remoteAddress); c.end(); s.close(); });
+     s.listen(${port}, "${LAN6[to].host}", () => console.log("ready")); setTimeout(() => process.exit(0), 8000).unref();`], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const ready = new Promise<void>((resolve) => server.stdout!.on("data", (d: Buffer) => { out += d.toString(); if (out.includes("ready")) resolve(); }));
+  const closed = new Promise<void>((resolve) => server.on("close", () => resolve()));
+  await Promise.race([ready, new Promise((r) => setTimeout(r, 5000))]);
+  const client = await lab.inNs(lab.lanHosts[from].ns, [process.execPath, "-e",
+    `const c = require("net").connect(${port}, "${LAN6[to].host}", () => c.end());
+     c.on("close", () => process.exit(0)); c.on("error", (e) => { console.log(e.code); process.exit(1); }); setTimeout(() => { console.log("timeout"); process.exit(1); }, 4000);`], { timeoutMs: 10_000 });
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+  server.kill();
+  return client.code === 0 ? (/peer (\S+)/.exec(out)?.[1] ?? out.trim()) : client.stdout.trim();
+}

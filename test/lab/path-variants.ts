@@ -6,11 +6,18 @@
  *               path to the gateways stays 1500
  *   dual-inet   the "internet" also has IPv6 (2001:db8::/64, documentation addresses): operator
  *               2001:db8::100, alpha 2001:db8::1, beta 2001:db8::2; beta's firewall tool is nftables
+ *   dual-lan    both LANs are dual-stack: alpha 2001:db8:10::/64 (gateway ::1, host ::10), beta
+ *               2001:db8:11::/64; the hosts' IPv6 default route goes via their gateway
  */
 import { registerVariant, type Lab } from "./lab.ts";
 import { setUp } from "./variants.ts";
 
 export const NARROW_MTU = 1400;
+
+export const LAN6 = {
+  alpha: { cidr: "2001:db8:10::/64", gateway: "2001:db8:10::1", host: "2001:db8:10::10" },
+  beta: { cidr: "2001:db8:11::/64", gateway: "2001:db8:11::1", host: "2001:db8:11::10" },
+} as const;
 
 export const INET6 = { operator: "2001:db8::100", alpha: "2001:db8::1", beta: "2001:db8::2" } as const;
 
@@ -48,6 +55,19 @@ export function registerPathVariants(): void {
         setUp(lab, "alpha", `ip -6 addr add ${INET6.alpha}/64 dev ${lab.gateways.alpha.publicIf} nodad`),
         setUp(lab, "beta", [`ip -6 addr add ${INET6.beta}/64 dev ${lab.gateways.beta.publicIf} nodad`, "export DEBIAN_FRONTEND=noninteractive; apt-get -q update >/dev/null && apt-get -q -y install --no-install-recommends nftables >/dev/null"].join("\n")),
       ]);
+    },
+  });
+
+  registerVariant("dual-lan", {
+    description: "dual-stack LANs: 2001:db8:10::/64 behind alpha, 2001:db8:11::/64 behind beta, hosts routed via their gateway",
+    async afterBoot(lab) {
+      for (const site of ["alpha", "beta"] as const) {
+        const l = LAN6[site];
+        await setUp(lab, site, `ip -6 addr add ${l.gateway}/64 dev ${lab.gateways[site].lanIf} nodad`);
+        const host = lab.lanHosts[site].ns;
+        await must(lab, host, ["ip", "-6", "addr", "add", `${l.host}/64`, "dev", "eth0", "nodad"]);
+        await must(lab, host, ["ip", "-6", "route", "add", "default", "via", l.gateway]);
+      }
     },
   });
 }
