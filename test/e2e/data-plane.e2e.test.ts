@@ -16,6 +16,17 @@ const skip = labSkipReason();
 
 type Report = { ok: boolean; gateways: { site: string; changed: boolean; steps: { id: string; status: string }[]; checks: { id: string; ok: boolean; detail: string }[] }[] };
 
+/** `wgsite status --once`: the checks that are not green, as `site id status: detail (hint)`. */
+async function notGreen(lab: Lab, site: string): Promise<{ code: number; notGreen: string[]; ids: string[] }> {
+  const r = await wgsite(lab, ["status", "-c", site, "--once", "--json"]);
+  const doc = JSON.parse(r.stdout) as { gateways: { site: string; checks: { id: string; status: string; detail: string; hint?: string }[] }[] };
+  return {
+    code: r.code,
+    notGreen: doc.gateways.flatMap((g) => g.checks.filter((c) => c.status !== "green").map((c) => `${g.site} ${c.id} ${c.status}: ${c.detail} (${c.hint ?? ""})`)),
+    ids: doc.gateways.flatMap((g) => g.checks.map((c) => `${g.site} ${c.id} ${c.detail}`)),
+  };
+}
+
 async function apply(lab: Lab, site: string): Promise<{ report: Report; stderr: string }> {
   const r = await wgsite(lab, ["--non-interactive", "-c", site, "--json"]);
   assert.equal(r.code, 0, r.stderr);
@@ -85,6 +96,13 @@ describe(`a hop between the gateways that silently drops packets over ${NARROW_M
     assert.equal(full.code, 0, full.stdout);
     const over = await lab.inNs(lab.lanHosts.alpha.ns, ["ping", "-c2", "-W1", "-M", "do", "-s", String(1341 - 28), lab.lanHosts.beta.ip]);
     assert.match(`${over.stdout}${over.stderr}`, /[Ff]rag needed and DF set \(mtu = 1340\)|mtu=1340/);
+  });
+
+  test("status is green, the path MTU through the tunnel equal to the interface's", { skip }, async () => {
+    const s = await notGreen(lab, site);
+    assert.deepEqual(s.notGreen, []);
+    assert.ok(s.ids.includes("alpha mtu 1340 (= wgA mtu)"), s.ids.join("\n"));
+    assert.equal(s.code, 0);
   });
 
   test("a rerun keeps the measured MTU: nothing changes", { skip }, async () => {
@@ -203,6 +221,16 @@ describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways", () => {
   test("a rerun changes nothing", { skip }, async () => {
     const { report } = await apply(lab, site);
     assert.deepEqual(report.gateways.map((g) => g.changed), [false, false]);
+  });
+
+  test("status is green, with IPv6 forwarding and the IPv6 LAN ping checked", { skip }, async () => {
+    const s = await notGreen(lab, site);
+    assert.deepEqual(s.notGreen, []);
+    for (const side of ["alpha", "beta"]) {
+      assert.ok(s.ids.includes(`${side} ip6-forward 1, persisted`), s.ids.join("\n"));
+      assert.ok(s.ids.some((l) => l.startsWith(`${side} lan-ping6 `)), s.ids.join("\n"));
+    }
+    assert.equal(s.code, 0);
   });
 
   test("remove restores forwarding as it was: off on both families", { skip }, async () => {
