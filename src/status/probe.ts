@@ -81,7 +81,8 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
   if (t.ipv6) facts.push(raw("ip6-forward", ip6Forward.command(ctx)));
   if (options.heavy) {
     facts.push(raw("mtu", pathMtuScript(quote(t.iface), quote(t.peerTunnelAddress))));
-    if (t.endpointName) facts.push(raw("resolve", `getent ahostsv4 ${quote(t.endpointName)} | awk '{print $1}' | sort -u`));
+    // Both families: an endpoint name with an AAAA record may be reached over IPv6.
+    if (t.endpointName) facts.push(raw("resolve", `getent ahosts ${quote(t.endpointName)} | awk '{print $1}' | sort -u`));
     facts.push(raw("neighbors", lanNeighbors.command(ctx)));
     const hosts = known.hosts ?? (options.remoteHosts ?? []).filter(isHostLiteral).join(" ");
     if (t.localLanAddress && hosts) {
