@@ -28,14 +28,16 @@ export function iptablesPair(rule: IptRule): { up: string; down: string } {
   const [match, target] = rule.spec.split(" -j ");
   const body = (chain: string) => `${chain} ${match} -m comment --comment ${RULE_MARK} -j ${target}`;
   const ensure = (chain: string) => `${cmd} -w${table} -C ${body(chain)} 2>/dev/null || ${cmd} -w${table} -I ${body(chain)}`;
+  // A kernel booted without IPv6 has nothing to filter there, and must not fail wg-quick up.
+  const noIpv6 = rule.v6 ? " || [ ! -e /proc/net/if_inet6 ]" : "";
   if (rule.fallbackChain) {
     return {
-      up: `${ensure(rule.chain)} 2>/dev/null || ${ensure(rule.fallbackChain)}`,
+      up: `${ensure(rule.chain)} 2>/dev/null || ${ensure(rule.fallbackChain)}${noIpv6}`,
       down: `${cmd} -w${table} -D ${body(rule.chain)} 2>/dev/null || true; ${cmd} -w${table} -D ${body(rule.fallbackChain)} 2>/dev/null || true`,
     };
   }
   return {
-    up: ensure(rule.chain),
+    up: `${ensure(rule.chain)}${noIpv6}`,
     down: `${cmd} -w${table} -D ${body(rule.chain)} 2>/dev/null || true`,
   };
 }

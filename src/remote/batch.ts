@@ -43,7 +43,8 @@ function fullMtuPing(v: VerifyTargets): string[] {
   const ifc = quote(v.interface);
   return [
     `m=$(cat /sys/class/net/${ifc}/mtu 2>/dev/null || echo 1420); p=$(ping -c2 -i0.05 -W1 -M do -s $((m - 28)) -I ${v.localLanAddress} ${v.remoteProbe} 2>&1); prc=$?`,
-    `if [ $prc = 0 ]; then echo "${CHECK_MARK} mtu-ping 0 $m bytes (don't fragment) cross both ways"; else echo "${CHECK_MARK} mtu-ping 1 $m bytes (don't fragment) do not cross ${v.localLanAddress} -> ${v.remoteProbe}: the path is narrower than ${v.interface}'s MTU; set tunnel.mtu lower, or apply again to measure it"; vfail=1; fi`,
+    // busybox's ping cannot set don't-fragment: a warning there, not a failed tunnel.
+    `if [ $prc = 0 ]; then echo "${CHECK_MARK} mtu-ping 0 $m bytes (don't fragment) cross both ways"; elif echo "$p" | grep -qiE 'invalid option|unrecognized option|usage:'; then echo "${CHECK_MARK} mtu-ping w this ping cannot set don't fragment (-M do): the full-MTU path was not checked"; else echo "${CHECK_MARK} mtu-ping 1 $m bytes (don't fragment) do not cross ${v.localLanAddress} -> ${v.remoteProbe}: the path is narrower than ${v.interface}'s MTU; set tunnel.mtu lower, or apply again to measure it"; vfail=1; fi`,
   ];
 }
 

@@ -32,6 +32,8 @@ test("restrictPort, IPv4 peer, iptables: the peer in on IPv4, the port dropped f
     "iptables INPUT -p udp --dport 51000 -s 192.0.2.2 -j ACCEPT",
   ]);
   assert.equal(hooks.preDown.length, 3);
+  assert.ok(hooks.postUp.filter((l) => l.startsWith("ip6tables")).every((l) => l.endsWith(" || [ ! -e /proc/net/if_inet6 ]")), "no IPv6 in the kernel: nothing to filter, wg-quick up goes on");
+  assert.ok(hooks.postUp.filter((l) => l.startsWith("iptables")).every((l) => !l.includes("if_inet6")));
   assert.ok(hooks.preDown.some((l) => l.startsWith("ip6tables -w -D INPUT -p udp --dport 51000 ")));
 });
 
