@@ -61,7 +61,7 @@ function markedRules(facts: HostFacts, iface: string, n: number, match: (line: s
 /** Each local LAN with the gateway interface that carries it (facts.connected). */
 export function lanLinks(lans: readonly Cidr[], facts: HostFacts): LanLink[] {
   return lans.map((lan) => {
-    const net = facts.connected.find((c) => {
+    const net = [...facts.connected, ...(facts.connected6 ?? [])].find((c) => {
       const address = parseAddress(c.address);
       return address !== undefined && cidrContains(lan, address);
     });
@@ -96,7 +96,8 @@ function forwardFix(site: Site, index: number, facts: HostFacts, rules: ReturnTy
   const count = plural(forwardAcceptCount(links, peer.lan), "accept rule");
   const between = `${self.lan.map((l) => l.text).join(", ")}${lanDev ? ` (${lanDev})` : ""} <-> ${iface}`;
   const kept = "added by PostUp, removed by PreDown";
-  const accepts = forwardAcceptCount(links, peer.lan);
+  // The capture holds iptables-save (IPv4) and nft's ruleset: only the rules it can show are counted.
+  const accepts = (place: ForwardPlace) => (place.kind === "nftables" ? forwardAcceptCount(links, peer.lan, place) : forwardAcceptCount(links.filter((l) => l.lan.family === "ipv4"), peer.lan));
   const present: Record<ForwardPlace["kind"], (l: string) => boolean> = {
     iptables: (l) => l.startsWith("-A FORWARD ") && l.includes("-j ACCEPT"),
     docker: (l) => /^-A (DOCKER-USER|FORWARD) /.test(l) && l.includes("-j ACCEPT"),
@@ -116,7 +117,7 @@ function forwardFix(site: Site, index: number, facts: HostFacts, rules: ReturnTy
         : forwardAcceptHooks(place, links, peer.lan, place.kind === "docker" ? blockSpecs(site, index) : []),
     // firewalld's rules are seen when its nftables table could be read: a binding lost since (a zone
     // edited by hand) makes the fix due again; unseen, the running unit's PostUp is trusted.
-    inForce: place.kind === "firewalld" ? seenDrop() === undefined : place.kind === "ufw" || markedRules(facts, iface, accepts, present[place.kind]),
+    inForce: place.kind === "firewalld" ? seenDrop() === undefined : place.kind === "ufw" || markedRules(facts, iface, accepts(place), present[place.kind]),
   });
   if (fw.firewalldActive) {
     return fix(
@@ -171,7 +172,8 @@ function natFix(site: Site, index: number, facts: HostFacts, rules: ReturnType<t
     if (rule) found = { place: { backend: "iptables", table: "nat", chain: rule.chain }, rule: rule.rule, target: rule.target };
   }
   if (!found) return undefined;
-  const n = self.lan.length * peer.lan.length;
+  // The source NAT found is IPv4's (iptables-save, nft ip/inet nat): the exemptions are too.
+  const n = self.lan.filter((l) => l.family === "ipv4").length * peer.lan.filter((l) => l.family === "ipv4").length;
   const place = found.place;
   const where = found.place.backend === "iptables" ? `the top of ${found.place.chain}` : `the top of ${found.place.table} ${found.place.chain}`;
   return {
@@ -225,7 +227,8 @@ function inputPortFix(site: Site, index: number, facts: HostFacts): FieldFix | u
   if (facts.firewall.firewalldActive) {
     const dev = peer.endpoint.host === undefined ? undefined : routeDev(facts, peer.endpoint.host);
     const zone = dev ? `"$(firewall-cmd --get-zone-of-interface=${dev} 2>/dev/null || firewall-cmd --get-default-zone)"` : `"$(firewall-cmd --get-default-zone)"`;
-    const rich = `'rule family="ipv4"${from ? ` source address="${from}"` : ""} port port="${port}" protocol="udp" accept'`;
+    const family = from && parseAddress(from)?.kind() === "ipv6" ? "ipv6" : "ipv4";
+    const rich = `'rule family="${family}"${from ? ` source address="${from}"` : ""} port port="${port}" protocol="udp" accept'`;
     return {
       id: "input-port",
       title: `firewalld is active: allowing UDP ${port}${from ? ` from ${from}` : ""}`,

@@ -14,7 +14,7 @@ export type FirewallHooks = { readonly postUp: readonly string[]; readonly preDo
 export const RULE_MARK = "wgsite:%i";
 
 export type IptRule = {
-  readonly table?: "filter" | "nat";
+  readonly table?: "filter" | "nat" | "mangle";
   readonly chain: string;
   readonly spec: string;
   readonly v6?: boolean;
@@ -29,14 +29,16 @@ export function iptablesPair(rule: IptRule): { up: string; down: string } {
   const [match, target] = rule.spec.split(" -j ");
   const body = (chain: string) => `${chain} ${match} -m comment --comment ${RULE_MARK} -j ${target}`;
   const ensure = (chain: string) => `${cmd} -w${table} -C ${body(chain)} 2>/dev/null || ${cmd} -w${table} -I ${body(chain)}`;
+  // A kernel booted without IPv6 has nothing to filter there, and must not fail wg-quick up.
+  const noIpv6 = rule.v6 ? " || [ ! -e /proc/net/if_inet6 ]" : "";
   if (rule.fallbackChain) {
     return {
-      up: `${ensure(rule.chain)} 2>/dev/null || ${ensure(rule.fallbackChain)}`,
+      up: `${ensure(rule.chain)} 2>/dev/null || ${ensure(rule.fallbackChain)}${noIpv6}`,
       down: `${cmd} -w${table} -D ${body(rule.chain)} 2>/dev/null || true; ${cmd} -w${table} -D ${body(rule.fallbackChain)} 2>/dev/null || true`,
     };
   }
   return {
-    up: ensure(rule.chain),
+    up: `${ensure(rule.chain)}${noIpv6}`,
     down: `${cmd} -w${table} -D ${body(rule.chain)} 2>/dev/null || true`,
   };
 }
@@ -59,51 +61,124 @@ export function nftInsertHooks(table: string, chain: string, rules: readonly str
   return { postUp: [[clear, ...inserts].join("; ")], preDown: [clear], files: [] };
 }
 
-/** The peers' endpoint addresses restrictPort accepts; undefined when a peer has none (it cannot be named). */
+/** The address families a site file's traffic can have: those of its sites' LANs. */
+export type Family = "ipv4" | "ipv6";
+
+export function lanFamilies(site: Site): Family[] {
+  const all = new Set(site.sites.flatMap((s) => s.lan.map((c) => c.family)));
+  return (["ipv4", "ipv6"] as const).filter((f) => all.has(f));
+}
+
+/** The peers' endpoint hosts restrictPort accepts; undefined when a peer has none (it cannot be named). */
 export function restrictSources(site: Site, index: number): string[] | undefined {
   const hosts = peersOf(site, index).map((p) => p.site.endpoint.host);
   return hosts.every((h): h is string => h !== undefined) ? hosts : undefined;
 }
 
-/** Rules the site file asks for on gateway `index`, in the order they must end up (first = top of chain). */
-function wantedRules(site: Site, index: number): { input: { spec: string; v6: boolean }[]; forward: string[] } {
-  const port = site.sites[index]!.endpoint.port;
-  const input: { spec: string; v6: boolean }[] = [];
-  const sources = restrictSources(site, index);
-  if (site.firewall.restrictPort && sources) {
-    for (const host of sources) input.push({ spec: `-p udp --dport ${port} -s ${host} -j ACCEPT`, v6: parseAddress(host)?.kind() === "ipv6" });
-    const families = new Set(input.map((r) => r.v6));
-    for (const v6 of families) input.push({ spec: `-p udp --dport ${port} -j DROP`, v6 });
-  }
-  const forward = site.firewall.block.map((b) => `-i %i -p ${b.proto}${b.port === undefined ? "" : ` --dport ${b.port}`} -j REJECT`);
-  // The hub routes spoke to spoke: in and out of its own tunnel (below the block rules, which still apply).
-  if (hubIndex(site) === index) forward.push(HUB_FORWARD);
-  return { input, forward };
+/**
+ * The sources restrictPort lets in, per family: each peer's endpoint literal, or the addresses its
+ * name resolves to on the gateway (resolved by the caller: the core has no resolver). An unresolved
+ * name (an offline plan) stands for itself, for iptables and nft to resolve when the rules are loaded.
+ * A family with no source drops the port for everyone.
+ */
+export type PeerSources = { readonly ipv4: readonly string[]; readonly ipv6: readonly string[] };
+
+/** What endpoint names resolve to on one gateway, by name (facts.peerAddresses). */
+export type Resolved = Readonly<Record<string, readonly string[]>>;
+
+export function peerSources(hosts: readonly string[], resolved?: Resolved): PeerSources {
+  const all = hosts.flatMap((host) => (parseAddress(host) ? [host] : (resolved?.[host] ?? [host])));
+  const unique = [...new Set(all)];
+  const names = unique.filter((a) => !parseAddress(a));
+  return {
+    ipv4: [...unique.filter((a) => parseAddress(a)?.kind() === "ipv4"), ...names],
+    ipv6: [...unique.filter((a) => parseAddress(a)?.kind() === "ipv6"), ...names],
+  };
 }
+
+/** What the plan says about restrictPort's sources where an endpoint is a name. */
+export function restrictPortNote(site: Site, index: number, resolved?: Resolved): string | undefined {
+  const hosts = restrictSources(site, index);
+  if (!site.firewall.restrictPort || !hosts || !resolved) return undefined;
+  const port = site.sites[index]!.endpoint.port;
+  const notes = hosts
+    .filter((h) => !parseAddress(h) && resolved[h] !== undefined)
+    .map((h) => (resolved[h]!.length === 0 ? `${h} does not resolve on this gateway, so UDP ${port} is closed to ${hosts.length === 1 ? "everyone" : "it"}; fix its DNS (or give the endpoint as an address) and apply again` : `${h} resolves to ${resolved[h]!.join(", ")} now; apply again when that changes`));
+  return notes.length > 0 ? `restrictPort: ${notes.join("; ")}` : undefined;
+}
+
+type FamilyRule = { readonly spec: string; readonly v6: boolean };
 
 /** The hub's accept for spoke-to-spoke traffic; never NAT, the spokes see each other's real addresses. */
 export const HUB_FORWARD = "-i %i -o %i -j ACCEPT";
 
-function iptablesHooks(site: Site, index: number): FirewallHooks {
-  const { input, forward } = wantedRules(site, index);
+/** Rules the site file asks for on gateway `index`, in the order they must end up (first = top of chain). */
+function wantedRules(site: Site, index: number, sources: PeerSources | undefined): { input: FamilyRule[]; forward: FamilyRule[] } {
+  const port = site.sites[index]!.endpoint.port;
+  const input: FamilyRule[] = [];
+  if (site.firewall.restrictPort && sources) {
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const v6 = family === "ipv6";
+      for (const source of sources[family]) input.push({ spec: `-p udp --dport ${port} -s ${source} -j ACCEPT`, v6 });
+      input.push({ spec: `-p udp --dport ${port} -j DROP`, v6 });
+    }
+  }
+  const families = lanFamilies(site);
+  const forward = families.flatMap((family) =>
+    site.firewall.block.map((b) => {
+      const proto = b.proto === "icmp" && family === "ipv6" ? "ipv6-icmp" : b.proto;
+      return { spec: `-i %i -p ${proto}${b.port === undefined ? "" : ` --dport ${b.port}`} -j REJECT`, v6: family === "ipv6" };
+    }),
+  );
+  // The hub routes spoke to spoke: in and out of its own tunnel (below the block rules, which still apply).
+  if (hubIndex(site) === index) forward.push(...families.map((family) => ({ spec: HUB_FORWARD, v6: family === "ipv6" })));
+  return { input, forward };
+}
+
+function iptablesHooks(site: Site, index: number, sources: PeerSources | undefined): FirewallHooks {
+  const { input, forward } = wantedRules(site, index, sources);
   return iptablesHookPairs([
     ...input.map((r) => ({ chain: "INPUT", spec: r.spec, v6: r.v6 })),
-    ...forward.map((spec) => ({ chain: "FORWARD", spec })),
+    ...forward.map((r) => ({ chain: "FORWARD", spec: r.spec, v6: r.v6 })),
   ]);
 }
 
-/** The site file's `block` rules as iptables specs (REJECT from the tunnel), top first. */
+/** The site file's IPv4 `block` rules as iptables specs (REJECT from the tunnel), top first. */
 export function blockSpecs(site: Site, index: number): string[] {
-  return wantedRules(site, index).forward.filter((spec) => spec !== HUB_FORWARD);
+  return wantedRules(site, index, undefined)
+    .forward.filter((r) => !r.v6 && r.spec !== HUB_FORWARD)
+    .map((r) => r.spec);
 }
 
 export function nftTableName(iface: string): string {
   return `wgsite_${iface.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
-function nftHooks(site: Site, index: number): FirewallHooks {
-  const { input, forward } = wantedRules(site, index);
-  if (input.length === 0 && forward.length === 0) return { postUp: [], preDown: [], files: [] };
+const nftSet = (values: readonly string[]) => (values.length === 1 ? values[0]! : `{ ${values.join(", ")} }`);
+
+/**
+ * One drop per family: `ip saddr` and `ip6 saddr` each match only their own family in an inet
+ * table, so a family without a source needs its own rule, or its packets would pass.
+ */
+function nftInputRules(port: number, sources: PeerSources): string[] {
+  return (["ipv4", "ipv6"] as const).map((family) => {
+    const list = sources[family];
+    const saddr = family === "ipv4" ? "ip saddr" : "ip6 saddr";
+    return list.length > 0 ? `udp dport ${port} ${saddr} != ${nftSet(list)} drop` : `meta nfproto ${family} udp dport ${port} drop`;
+  });
+}
+
+function nftBlockMatch(b: Site["firewall"]["block"][number], families: readonly Family[]): string {
+  if (b.proto !== "icmp") return `${b.proto} dport ${b.port ?? "0-65535"}`;
+  if (families.length === 1) return families[0] === "ipv4" ? "ip protocol icmp" : "meta l4proto ipv6-icmp";
+  return "meta l4proto { icmp, ipv6-icmp }";
+}
+
+function nftHooks(site: Site, index: number, sources: PeerSources | undefined, clampMss: boolean): FirewallHooks {
+  const restrict = site.firewall.restrictPort && sources !== undefined;
+  const blocks = site.firewall.block;
+  const hub = hubIndex(site) === index;
+  if (!restrict && blocks.length === 0 && !clampMss && !hub) return { postUp: [], preDown: [], files: [] };
   const iface = site.sites[index]!.interface;
   const table = nftTableName(iface);
   const lines = [
@@ -112,28 +187,46 @@ function nftHooks(site: Site, index: number): FirewallHooks {
     `delete table inet ${table}`,
     `table inet ${table} {`,
   ];
-  if (input.length > 0) {
-    const port = input[0]!.spec.match(/--dport (\d+)/)![1];
-    const hosts = restrictSources(site, index)!;
-    lines.push("\tchain input {", "\t\ttype filter hook input priority filter - 1; policy accept;");
+  if (restrict) {
     // A drop in any base chain drops the packet, so this chain alone enforces "only the peers".
-    for (const family of ["ip", "ip6"] as const) {
-      const of = hosts.filter((h) => (parseAddress(h)?.kind() === "ipv6" ? "ip6" : "ip") === family);
-      if (of.length > 0) lines.push(`\t\tudp dport ${port} ${family} saddr != ${of.length === 1 ? of[0] : `{ ${of.join(", ")} }`} drop`);
-    }
-    lines.push("\t}");
+    lines.push(
+      "\tchain input {",
+      "\t\ttype filter hook input priority filter - 1; policy accept;",
+      ...nftInputRules(site.sites[index]!.endpoint.port, sources!).map((r) => `\t\t${r}`),
+      "\t}",
+    );
   }
-  if (forward.length > 0) {
+  if (blocks.length > 0 || hub) {
+    const families = lanFamilies(site);
     lines.push("\tchain forward {", "\t\ttype filter hook forward priority filter - 1; policy accept;");
-    for (const b of site.firewall.block) {
-      lines.push(`\t\tiifname "${iface}" ${b.proto === "icmp" ? "ip protocol icmp" : `${b.proto} dport ${b.port ?? "0-65535"}`} reject`);
-    }
-    if (hubIndex(site) === index) lines.push(`\t\tiifname "${iface}" oifname "${iface}" accept`);
+    for (const b of blocks) lines.push(`\t\tiifname "${iface}" ${nftBlockMatch(b, families)} reject`);
+    if (hub) lines.push(`\t\tiifname "${iface}" oifname "${iface}" accept`);
     lines.push("\t}");
   }
+  if (clampMss) lines.push(...nftMssChain(iface));
   lines.push("}", "");
   const path = `/etc/wireguard/${iface}.nft`;
   return { postUp: [`nft -f ${path}`], preDown: [`nft delete table inet ${table} 2>/dev/null || true`], files: [{ path, content: lines.join("\n") }] };
+}
+
+/**
+ * TCP MSS clamped to the route's MTU on SYNs leaving through the tunnel: LAN hosts that never learn
+ * the path MTU (ICMP filtered on their side) still send segments that fit. Each gateway clamps what
+ * it sends, so both directions of a connection are covered.
+ */
+function nftMssChain(iface: string): string[] {
+  return [
+    "\tchain mss {",
+    "\t\ttype filter hook forward priority mangle; policy accept;",
+    `\t\toifname "${iface}" tcp flags & (syn | rst) == syn tcp option maxseg size set rt mtu`,
+    "\t}",
+  ];
+}
+
+function iptablesMssHooks(site: Site): FirewallHooks {
+  return iptablesHookPairs(
+    lanFamilies(site).map((family) => ({ table: "mangle" as const, chain: "FORWARD", spec: "-o %i -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu", v6: family === "ipv6" })),
+  );
 }
 
 /** The backend that will be used: a gateway with no firewall tool gets iptables installed (the reference's model). */
@@ -141,8 +234,18 @@ export function effectiveBackend(backend: FirewallBackend): Exclude<FirewallBack
   return backend === "none" ? "iptables-nft" : backend;
 }
 
-export function firewallHooks(site: Site, index: number, backend: FirewallBackend): FirewallHooks {
-  return effectiveBackend(backend) === "nftables" ? nftHooks(site, index) : iptablesHooks(site, index);
+/** What the hooks are built from besides the site file: what the peers' endpoint names resolve to, whether MSS is clamped. */
+export type FirewallInput = { readonly peerAddresses?: Resolved; readonly clampMss?: boolean };
+
+export function firewallHooks(site: Site, index: number, backend: FirewallBackend, input: FirewallInput = {}): FirewallHooks {
+  const hosts = restrictSources(site, index);
+  const sources = hosts ? peerSources(hosts, input.peerAddresses) : undefined;
+  const clamp = input.clampMss ?? false;
+  if (effectiveBackend(backend) === "nftables") return nftHooks(site, index, sources, clamp);
+  const rules = iptablesHooks(site, index, sources);
+  if (!clamp) return rules;
+  const mss = iptablesMssHooks(site);
+  return { postUp: [...rules.postUp, ...mss.postUp], preDown: [...mss.preDown, ...rules.preDown], files: [] };
 }
 
 /** Where LAN <-> tunnel forwarding gets accepted: the place the gateway's firewall expects it. */
@@ -162,23 +265,39 @@ export type LanLink = { readonly lan: Cidr; readonly dev?: string };
  * transfer net) in, so the second needs no source: ICMP errors from the peer's tunnel address
  * (traceroute, path MTU) pass too. Replies pass because both directions are accepted.
  */
-export function forwardAcceptSpecs(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
-  return links.flatMap((l) => [
-    ...remotes.map((r) => `${l.dev ? `-i ${l.dev} ` : ""}-o %i -s ${l.lan.text} -d ${r.text} -j ACCEPT`),
-    `-i %i ${l.dev ? `-o ${l.dev} ` : ""}-d ${l.lan.text} -j ACCEPT`,
-  ]);
+export function forwardAcceptSpecs(links: readonly LanLink[], remotes: readonly Cidr[]): FamilyRule[] {
+  return links.flatMap((l) => {
+    const v6 = l.lan.family === "ipv6";
+    return [
+      ...sameFamily(l, remotes).map((r) => ({ spec: `${l.dev ? `-i ${l.dev} ` : ""}-o %i -s ${l.lan.text} -d ${r.text} -j ACCEPT`, v6 })),
+      { spec: `-i %i ${l.dev ? `-o ${l.dev} ` : ""}-d ${l.lan.text} -j ACCEPT`, v6 },
+    ];
+  });
+}
+
+/** Remote LANs of the local LAN's family: an IPv4 LAN never talks to an IPv6 one. */
+function sameFamily(l: LanLink, remotes: readonly Cidr[]): Cidr[] {
+  return remotes.filter((r) => r.family === l.lan.family);
+}
+
+/** An nftables table of family `ip` sees IPv4 only: IPv6 LANs get no rules there (and need none). */
+function nftLinks(place: { readonly table: string }, links: readonly LanLink[]): readonly LanLink[] {
+  return place.table.startsWith("ip ") ? links.filter((l) => l.lan.family === "ipv4") : links;
 }
 
 export function nftAcceptRules(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
-  return links.flatMap((l) => [
-    ...remotes.map((r) => `${l.dev ? `iifname "${l.dev}" ` : ""}oifname "%i" ip saddr ${l.lan.text} ip daddr ${r.text} counter accept`),
-    `iifname "%i" ${l.dev ? `oifname "${l.dev}" ` : ""}ip daddr ${l.lan.text} counter accept`,
-  ]);
+  return links.flatMap((l) => {
+    const ip = l.lan.family === "ipv6" ? "ip6" : "ip";
+    return [
+      ...sameFamily(l, remotes).map((r) => `${l.dev ? `iifname "${l.dev}" ` : ""}oifname "%i" ${ip} saddr ${l.lan.text} ${ip} daddr ${r.text} counter accept`),
+      `iifname "%i" ${l.dev ? `oifname "${l.dev}" ` : ""}${ip} daddr ${l.lan.text} counter accept`,
+    ];
+  });
 }
 
 function ufwRouteRules(links: readonly LanLink[], remotes: readonly Cidr[]): string[] {
   return links.flatMap((l) => [
-    ...remotes.map((r) => `route allow ${l.dev ? `in on ${l.dev} ` : ""}out on %i from ${l.lan.text} to ${r.text}`),
+    ...sameFamily(l, remotes).map((r) => `route allow ${l.dev ? `in on ${l.dev} ` : ""}out on %i from ${l.lan.text} to ${r.text}`),
     `route allow in on %i ${l.dev ? `out on ${l.dev} ` : ""}to ${l.lan.text}`,
   ]);
 }
@@ -200,11 +319,11 @@ export function ufwHooks(rules: readonly string[]): FirewallHooks {
 export function forwardAcceptHooks(place: ForwardPlace, links: readonly LanLink[], remotes: readonly Cidr[], blocks: readonly string[] = []): FirewallHooks {
   switch (place.kind) {
     case "iptables":
-      return iptablesHookPairs(forwardAcceptSpecs(links, remotes).map((spec) => ({ chain: "FORWARD", spec })));
+      return iptablesHookPairs(forwardAcceptSpecs(links, remotes).map((r) => ({ chain: "FORWARD", spec: r.spec, v6: r.v6 })));
     case "docker":
-      return iptablesHookPairs([...blocks, ...forwardAcceptSpecs(links, remotes)].map((spec) => ({ chain: "DOCKER-USER", spec, fallbackChain: "FORWARD" })));
+      return iptablesHookPairs([...blocks.map((spec) => ({ spec, v6: false })), ...forwardAcceptSpecs(links, remotes)].map((r) => ({ chain: "DOCKER-USER", spec: r.spec, v6: r.v6, fallbackChain: "FORWARD" })));
     case "nftables":
-      return nftInsertHooks(place.table, place.chain, nftAcceptRules(links, remotes));
+      return nftInsertHooks(place.table, place.chain, nftAcceptRules(nftLinks(place, links), remotes));
     case "ufw":
       return ufwHooks(ufwRouteRules(links, remotes));
     case "firewalld":
@@ -239,12 +358,13 @@ export function firewalldZoneHooks(lanDev: string | undefined): FirewallHooks {
   return { postUp: [up.join("; ")], preDown: [down.join("; ")], files: [] };
 }
 
-/** How many accept rules forwardAcceptHooks adds (for the plan's wording). */
-export function forwardAcceptCount(links: readonly LanLink[], remotes: readonly Cidr[]): number {
-  return links.length * (remotes.length + 1);
+/** How many accept rules forwardAcceptHooks adds at `place` (for the plan's wording and the rerun's count). */
+export function forwardAcceptCount(links: readonly LanLink[], remotes: readonly Cidr[], place?: ForwardPlace): number {
+  const placed = place?.kind === "nftables" ? nftLinks(place, links) : links;
+  return placed.reduce((n, l) => n + sameFamily(l, remotes).length + 1, 0);
 }
 
-/** Whether gateway `index` (any, when not given) gets rules of its own: the hub's spoke-to-spoke accept is one. */
-export function needsFirewallTool(site: Site, index?: number): boolean {
-  return site.firewall.restrictPort || site.firewall.block.length > 0 || (index !== undefined && hubIndex(site) === index);
+/** Whether gateway `index` (any, when not given) gets rules of its own: the hub's spoke-to-spoke accept and MSS clamping are such. */
+export function needsFirewallTool(site: Site, index?: number, clampMss = site.tunnel.clampMss === true): boolean {
+  return site.firewall.restrictPort || site.firewall.block.length > 0 || clampMss || (index !== undefined && hubIndex(site) === index);
 }

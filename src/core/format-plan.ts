@@ -25,6 +25,7 @@ export function verifyText(g: GatewayPlan): string {
   const v = g.verify;
   const parts = [`handshake, ping ${v.peerTunnelAddress}, route to ${v.remoteProbe} via ${g.interface}`];
   if (v.localLanAddress) parts.push(`ping ${v.remoteProbe} from ${v.localLanAddress}`);
+  if (v.localLanAddress6 && v.remoteProbe6) parts.push(`ping ${v.remoteProbe6} from ${v.localLanAddress6}`);
   if (v.remoteHosts?.length) parts.push(`ping ${v.remoteHosts.join(" and ")} (heard on the other LAN) from ${v.localLanAddress}`);
   return `Verify: ${parts.join(", ")}`;
 }

@@ -3,6 +3,24 @@ export type FirewallBackend = "nftables" | "iptables-nft" | "iptables-legacy" | 
 
 export type NatRule = { readonly table: "nat"; readonly chain: string; readonly rule: string; readonly source?: string; readonly destination?: string; readonly outInterface?: string; readonly target: string };
 
+/** Don't-fragment pings from a gateway to one peer's endpoint (src/facts/path-mtu.ts). */
+export type PathMtuProbe = {
+  /** The address probed: the peer's endpoint, or the first address its name resolves to. */
+  readonly target: string;
+  readonly family: "ipv4" | "ipv6";
+  /** MTU of the gateway's interface on the route to the target. */
+  readonly linkMtu: number;
+  /** Largest IP packet that got an answer; undefined when none did. */
+  readonly pathMtu?: number;
+};
+
+export type PathMtuFacts = {
+  /** One probe per peer endpoint host (as the site file names it) that has an address and a route. */
+  readonly probes: Readonly<Record<string, PathMtuProbe>>;
+  /** MTU of each interface, by name (for the LANs' MTU). */
+  readonly linkMtus: Readonly<Record<string, number>>;
+};
+
 export type HostFacts = {
   readonly os: { readonly id: string; readonly idLike: readonly string[]; readonly versionId: string; readonly prettyName: string };
   readonly packageManager: "apt" | "dnf" | "yum" | "apk" | "pacman" | "zypper" | "unknown";
@@ -21,6 +39,8 @@ export type HostFacts = {
   readonly interfaceUp: boolean;
   readonly unit: { readonly enabled: boolean; readonly active: boolean };
   readonly ipForward: { readonly runtime: boolean; readonly persisted: boolean };
+  /** net.ipv6.conf.all.forwarding; absent in captures made before wgsite asked. */
+  readonly ip6Forward?: { readonly runtime: boolean; readonly persisted: boolean };
   /** Effective rp_filter for the wg interface: max(all, interface); 1 = strict. */
   readonly rpFilter: { readonly all: number; readonly default: number; readonly iface?: number; readonly persisted: boolean };
   readonly firewall: {
@@ -41,12 +61,18 @@ export type HostFacts = {
   readonly sshClient?: string;
   /** Directly connected networks, with the interface that carries each. */
   readonly connected: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
+  /** Global IPv6 addresses, with the interface that carries each; absent in older captures. */
+  readonly connected6?: readonly { readonly cidr: string; readonly dev: string; readonly address: string }[];
   /** IPv4 neighbours heard from lately (`ip neigh`); absent in captures made before wgsite asked. */
   readonly neighbors?: readonly { readonly address: string; readonly dev: string; readonly reachable: boolean }[];
   /** OpenRC's wg-quick script and the interface's symlink (service-script fact); absent in older captures. */
   readonly serviceScript?: { readonly script: boolean; readonly link: boolean };
   /** What the enabled repositories offer of wireguard-tools and wireguard-go, asked while wg-quick is absent (wireguard-packages fact). */
   readonly wireguardPackages?: { readonly available: readonly string[]; readonly missing: readonly string[]; readonly repos: readonly string[] };
+  /** What the peers' endpoint names resolve to on this gateway, by name (none for address literals). */
+  readonly peerAddresses?: Readonly<Record<string, readonly string[]>>;
+  /** The path MTU towards each peer's endpoint; absent in captures made before wgsite measured it. */
+  readonly pathMtu?: PathMtuFacts;
   /** The wgsite journal for this interface, if wgsite has written one before. */
   readonly journal?: unknown;
   /** A commit-confirm revert timer of an earlier run is still armed (that run lost its session). */

@@ -15,7 +15,7 @@ export type Journal = {
   /** The run that made the gateway's private key (first apply or `wgsite rotate`); older journals lack it. */
   readonly keysMadeAt?: string;
   /** The gateway before wgsite's first run touched it. */
-  readonly before: { readonly unitEnabled: boolean; readonly unitActive: boolean; readonly ipForward: boolean; readonly configExisted: boolean; readonly keyExisted: boolean; readonly pskExisted: boolean };
+  readonly before: { readonly unitEnabled: boolean; readonly unitActive: boolean; readonly ipForward: boolean; readonly ip6Forward?: boolean; readonly configExisted: boolean; readonly keyExisted: boolean; readonly pskExisted: boolean };
   /** Files wgsite created (absent before its first run) and backups it made of files it replaced. */
   readonly created: readonly string[];
   readonly backups: readonly string[];
@@ -43,10 +43,13 @@ export function previousJournal(facts: HostFacts, retired: string | undefined): 
 export function nextJournal(def: SiteDef, facts: HostFacts, gp: GatewayPlan, runId: string): Journal {
   const retired = gp.steps.some((s) => s.id === "retire") ? retiredInterface(def, facts) : undefined;
   const previous = previousJournal(facts, retired);
-  const before = previous?.before ?? {
+  // A journal from before wgsite read IPv6 forwarding gets it now: that run left it alone.
+  const ip6 = facts.ip6Forward ? { ip6Forward: previous?.before.ip6Forward ?? facts.ip6Forward.runtime } : {};
+  const before = previous ? { ...previous.before, ...ip6 } : {
     unitEnabled: facts.unit.enabled,
     unitActive: facts.unit.active,
     ipForward: facts.ipForward.runtime,
+    ...ip6,
     configExisted: facts.existingConfig !== undefined,
     keyExisted: facts.publicKey !== undefined,
     pskExisted: facts.pskHash !== undefined,

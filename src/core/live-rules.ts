@@ -8,7 +8,7 @@ import type { Step } from "./plan-types.ts";
  * difference the gateway takes them live: the accepts of sites gone deleted, the new ones inserted,
  * the peers reloaded; no restart.
  */
-const ACCEPT_UP = /^PostUp = (ip6?tables) -w -C INPUT -p udp --dport \d+ -s \S+ -m comment --comment wgsite:%i -j ACCEPT 2>\/dev\/null \|\| \1 -w -I INPUT -p udp --dport \d+ -s \S+ -m comment --comment wgsite:%i -j ACCEPT$/;
+const ACCEPT_UP = /^PostUp = (ip6?tables) -w -C INPUT -p udp --dport \d+ -s \S+ -m comment --comment wgsite:%i -j ACCEPT 2>\/dev\/null \|\| \1 -w -I INPUT -p udp --dport \d+ -s \S+ -m comment --comment wgsite:%i -j ACCEPT( \|\| \[ ! -e \/proc\/net\/if_inet6 \])?$/;
 const ACCEPT_DOWN = /^PreDown = ip6?tables -w -D INPUT -p udp --dport \d+ -s \S+ -m comment --comment wgsite:%i -j ACCEPT 2>\/dev\/null \|\| true$/;
 
 const isAccept = (line: string) => ACCEPT_UP.test(line) || ACCEPT_DOWN.test(line);

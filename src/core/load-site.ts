@@ -318,7 +318,7 @@ export function judge(shape: SiteFileShape): LoadResult {
   return {
     ok: true,
     site: {
-      tunnel: { network, port, keepalive, ...(mtu === undefined ? {} : { mtu }), presharedKey: tunnel?.presharedKey ?? false },
+      tunnel: { network, port, keepalive, ...(mtu === undefined ? {} : { mtu }), presharedKey: tunnel?.presharedKey ?? false, ...(tunnel?.clampMss === undefined ? {} : { clampMss: tunnel.clampMss }) },
       sites,
       ...(topology ? { topology } : {}),
       firewall: { restrictPort: shape.firewall?.restrictPort ?? true, block },

@@ -35,7 +35,9 @@ export type NatPlace = { readonly backend: "iptables" | "nftables"; readonly tab
  * runs until one binds an address, so the exemption must sit in the same chain, ahead of the rule.
  */
 export function natExemptHooks(place: NatPlace, locals: readonly Cidr[], remotes: readonly Cidr[]): FirewallHooks {
-  const pairs = locals.flatMap((l) => remotes.map((r) => ({ l, r })));
+  // IPv4 pairs only: the NAT rule this exempts from is IPv4's.
+  const v4 = (c: Cidr) => c.family === "ipv4";
+  const pairs = locals.filter(v4).flatMap((l) => remotes.filter(v4).map((r) => ({ l, r })));
   if (place.backend === "nftables") {
     return nftInsertHooks(place.table, place.chain, pairs.map(({ l, r }) => `ip saddr ${l.text} ip daddr ${r.text} counter return`));
   }

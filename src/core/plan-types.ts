@@ -51,6 +51,7 @@ export type StepId =
   | `file:${string}`
   | "psk"
   | "forwarding"
+  | "forwarding6"
   | `fix-${string}`
   | "service-script"
   | "unit"
@@ -95,6 +96,9 @@ export type VerifyTargets = {
    * not answer pings at all).
    */
   readonly remoteHosts?: readonly string[];
+  /** With IPv6 LANs on both sites: this gateway's address in its IPv6 LAN, and one in the other's, for a v6 ping. */
+  readonly localLanAddress6?: string;
+  readonly remoteProbe6?: string;
 };
 
 /** What the run does to the tunnel's traffic, as the plan says it before anything runs. */

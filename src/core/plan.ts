@@ -2,6 +2,8 @@ import { cidrContains, firstHost, parseAddress } from "./address.ts";
 import { configChange } from "./config-change.ts";
 import { liveRuleChange, liveRulesStep } from "./live-rules.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
+import { forwardingStep, sysctlContent } from "./forwarding.ts";
+import { ipv6VerifyTargets } from "./dual-stack.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
 import { serviceScriptOps, type InitSystem, type UnitAction } from "./init-system.ts";
@@ -14,6 +16,7 @@ import { reresolveSteps } from "./reresolve.ts";
 import type { Site, SiteDef } from "./site.ts";
 import { peersOf, transferAddress } from "./topology.ts";
 import { pairTargets, topologyWarnings } from "./plan-sites.ts";
+import { chooseMtu } from "./mtu.ts";
 
 export type PlanInput = {
   readonly site: Site;
@@ -114,6 +117,7 @@ export function verifyTargets(input: PlanInput, index: number, peerIndex: number
     remoteProbe: lanAddress(input.facts?.[peerIndex], site, peerIndex) ?? firstHost(peer.lan[0]!),
     localLanAddress,
     ...(remoteHosts.length > 0 ? { remoteHosts } : {}),
+    ...ipv6VerifyTargets(site, index, peerIndex, input.facts),
   };
 }
 
@@ -124,6 +128,12 @@ function peerKey(input: PlanInput, peerIndex: number): { key: string; binding?: 
   if (known) return { key: known };
   const token = placeholderKey(peer.name);
   return input.facts ? { key: token, binding: { token, site: peer.name, value: "public-key" } } : { key: token };
+}
+
+/** A step's reason from its parts, none when no part applies. */
+function reasonOf(parts: readonly (string | undefined)[]): { reason?: string } {
+  const text = parts.filter((p): p is string => p !== undefined && p !== "").join("; ");
+  return text ? { reason: text } : {};
 }
 
 function unit(init: InitSystem, action: UnitAction, iface: string): Op {
@@ -146,7 +156,8 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   // A backup of a file wgsite wrote before is only needed until this run is verified.
   const ownFile = (path: string) => journal !== undefined && (journal.created.includes(path) || journal.backups.some((b) => b.startsWith(`${path}.wgsite-backup-`)));
   const fixes = facts ? fieldFixes(site, index, facts) : [];
-  const rendered = renderConfig({ site, index, peerPublicKey: (name) => peerKeys.get(name)!.key, backend, extraHooks: fixHooks(fixes) });
+  const mtu = chooseMtu(site, index, input.facts);
+  const rendered = renderConfig({ site, index, peerPublicKey: (name) => peerKeys.get(name)!.key, backend, extraHooks: fixHooks(fixes), mtu, ...(facts?.peerAddresses ? { peerAddresses: facts.peerAddresses } : {}) });
 
   const files: PlannedFile[] = [
     { path: configPath(iface), mode: "0600", owner: "root:root", content: rendered.content, existing: facts ? facts.existingConfig : null },
@@ -156,7 +167,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
     path: sysctlPath(iface),
     mode: "0644",
     owner: "root:root",
-    content: `# managed by wgsite: routed site-to-site traffic through ${iface}\nnet.ipv4.ip_forward = 1\n`,
+    content: sysctlContent(site, iface),
     existing: facts ? facts.files[sysctlPath(iface)] : null,
   };
   // Hook files an earlier run wrote that this config no longer uses (the nft table of dropped block rules).
@@ -184,7 +195,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
   const reloadUndo: Op[] = mode === "live" ? [{ op: "reload-peers", iface }] : [];
 
   const steps: Step[] = [];
-  const packages = facts ? packagesNeeded(facts, needsFirewallTool(site, index)) : ["wireguard-tools", "wireguard-go"];
+  const packages = facts ? packagesNeeded(facts, needsFirewallTool(site, index, mtu.clampMss)) : ["wireguard-tools", "wireguard-go"];
   steps.push({
     id: "install",
     phase: "prepare",
@@ -236,7 +247,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
       id: file.path === configPath(iface) ? "config" : `file:${file.path}`,
       phase: "configure",
       title: `Write ${file.path}`,
-      ...(file.existing && !same ? { reason: ownFile(file.path) ? "replaces wgsite's earlier version" : "replaces a different file; a backup is kept beside it" } : {}),
+      ...reasonOf([file.existing && !same ? (ownFile(file.path) ? "replaces wgsite's earlier version" : "replaces a different file; a backup is kept beside it") : undefined, ...(file.path === configPath(iface) ? rendered.notes : [])]),
       ...(same
         ? { ops: [], undo: [], noop: "already as planned" }
         : { ops: [{ op: "write", path: file.path, mode: file.mode, content: file.content }], undo: [{ op: "restore", path: file.path, existed: file.existing !== undefined && file.existing !== null }, ...reloadUndo] }),
@@ -272,25 +283,7 @@ function gatewayPlan(input: PlanInput, index: number): GatewayPlan {
           },
     );
   }
-  // A retired interface's sysctl file may be what persists forwarding now: it goes, this one must be written.
-  const forwardingDone = facts !== undefined && facts.ipForward.runtime && ((facts.ipForward.persisted && !retired) || sysctlFile.existing === sysctlFile.content);
-  steps.push({
-    id: "forwarding",
-    phase: "configure",
-    title: "Enable IPv4 forwarding (now and after reboot)",
-    ...(forwardingDone
-      ? { ops: [], undo: [], noop: `ip_forward already 1${facts!.ipForward.persisted ? " and persisted" : ""}` }
-      : {
-          ops: [
-            ...(sysctlFile.existing === sysctlFile.content ? [] : [{ op: "write", path: sysctlFile.path, mode: sysctlFile.mode, content: sysctlFile.content } as const]),
-            { op: "run", sh: "sysctl -q -w net.ipv4.ip_forward=1" },
-          ],
-          undo: [
-            ...(sysctlFile.existing === sysctlFile.content ? [] : [{ op: "restore", path: sysctlFile.path, existed: sysctlFile.existing !== undefined && sysctlFile.existing !== null } as const]),
-            ...(facts && !facts.ipForward.runtime ? [{ op: "run", sh: "sysctl -q -w net.ipv4.ip_forward=0" } as const] : []),
-          ],
-        }),
-  });
+  steps.push(forwardingStep(site, facts, sysctlFile, retired !== undefined));
   steps.push(...fixSteps(fixes, iface, facts));
   const service = serviceScriptOps(initOr, facts, iface);
   if (service.ops.length > 0) {

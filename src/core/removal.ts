@@ -52,6 +52,10 @@ export function removalSteps(iface: string, facts: HostFacts, keepKeys: boolean)
   if (!journal.before.ipForward && created.has(sysctlPath(iface))) {
     steps.push(step("forwarding", "Turn IPv4 forwarding back off (it was off before wgsite)", [{ op: "run", sh: "sysctl -q -w net.ipv4.ip_forward=0" }]));
   }
+  // Only when wgsite's drop-in turned it on: IPv6 forwarding the operator turned on later stays.
+  if (journal.before.ip6Forward === false && created.has(sysctlPath(iface)) && facts.files[sysctlPath(iface)]?.includes("net.ipv6.conf.all.forwarding = 1")) {
+    steps.push(step("forwarding6", "Turn IPv6 forwarding back off (it was off before wgsite)", [{ op: "run", sh: "sysctl -q -w net.ipv6.conf.all.forwarding=0" }]));
+  }
   const keyFiles = [keyPath(iface), pskPath(iface)].filter((k) => created.has(k));
   if (!keepKeys && keyFiles.length > 0) {
     steps.push(step("keys", `Remove the keys wgsite made (${keyFiles.join(", ")})`, [{ op: "remove", paths: keyFiles }]));

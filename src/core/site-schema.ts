@@ -18,6 +18,7 @@ export const siteFileSchema = z.strictObject({
       keepalive: z.unknown().optional(),
       mtu: z.unknown().optional(),
       presharedKey: z.boolean().optional(),
+      clampMss: z.boolean().optional(),
     })
     .optional(),
   sites: z.record(z.string(), siteEntry),
@@ -38,7 +39,7 @@ export type SiteFileShape = z.infer<typeof siteFileSchema>;
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": ["tunnel", "sites", "topology", "firewall", "keys"],
   topology: ["hub"],
-  tunnel: ["network", "port", "keepalive", "mtu", "presharedKey"],
+  tunnel: ["network", "port", "keepalive", "mtu", "presharedKey", "clampMss"],
   site: ["lan", "endpoint", "interface", "ssh"],
   firewall: ["restrictPort", "block"],
   block: ["proto", "port"],
@@ -57,6 +58,7 @@ export const EXAMPLES: Record<string, string> = {
   interface: "interface: wgA",
   ssh: "ssh: root@192.0.2.1",
   presharedKey: "presharedKey: true",
+  clampMss: "clampMss: true",
   restrictPort: "restrictPort: true",
   block: "block: [{ proto: tcp, port: 22 }]",
   proto: "proto: tcp",

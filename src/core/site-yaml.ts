@@ -20,6 +20,7 @@ export function siteToShape(site: Site): SiteFileShape {
       ...(tunnel.keepalive > 0 ? { keepalive: tunnel.keepalive } : {}),
       ...(tunnel.mtu === undefined ? {} : { mtu: tunnel.mtu }),
       presharedKey: tunnel.presharedKey,
+      ...(tunnel.clampMss === undefined ? {} : { clampMss: tunnel.clampMss }),
     },
     sites: Object.fromEntries(site.sites.map((def) => [def.name, entry(def)])),
     ...(site.topology?.kind === "hub" ? { topology: { hub: site.topology.hub } } : {}),

@@ -26,6 +26,8 @@ export type Site = {
     readonly keepalive: number;
     readonly mtu?: number;
     readonly presharedKey: boolean;
+    /** TCP MSS clamping on the tunnel: absent = on when the measured path is narrower than the LANs. */
+    readonly clampMss?: boolean;
   };
   /** 2 to MAX_SITES, in the file's order (which is the order of the transfer addresses). */
   readonly sites: readonly SiteDef[];

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 
-/** What a fact's command is built from: the interface and port this run is about. */
-export type FactContext = { readonly iface: string; readonly port: number };
+/** What a fact's command is built from: the interface and port this run is about, and the peers' endpoint hosts. */
+export type FactContext = { readonly iface: string; readonly port: number; readonly peerHosts?: readonly string[] };
 
 /**
  * A fact is a shell command run on the gateway (as root) and a parser of its output.

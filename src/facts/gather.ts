@@ -4,6 +4,7 @@ import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import type { Connection } from "../remote/connection.ts";
 import { sudoPasswordEnvNames } from "../remote/sudo.ts";
 import { quote } from "../core/shell.ts";
+import { isAddressLiteral } from "../core/address.ts";
 import { connected } from "./connected.ts";
 import { existingConfig } from "./existing-config.ts";
 import type { Fact, FactContext } from "./fact.ts";
@@ -12,6 +13,8 @@ import { initSystem } from "./init-system.ts";
 import { installedTools } from "./installed-tools.ts";
 import { interfaceState } from "./interface-state.ts";
 import { ipForward } from "./ip-forward.ts";
+import { ip6Forward } from "./ip6-forward.ts";
+import { connected6 } from "./connected6.ts";
 import { journal } from "./journal.ts";
 import { lanNeighbors } from "./lan-neighbors.ts";
 import { kernelWireguard } from "./kernel-wireguard.ts";
@@ -20,6 +23,8 @@ import { osRelease } from "./os-release.ts";
 import { ownedInterfaces } from "./owned-interfaces.ts";
 import { otherWireguard } from "./other-wireguard.ts";
 import { packageManager } from "./package-manager.ts";
+import { pathMtu } from "./path-mtu.ts";
+import { peerEndpoint } from "./peer-endpoint.ts";
 import { pskHash } from "./psk-hash.ts";
 import { revertArmed } from "./revert-armed.ts";
 import { publicKey } from "./public-key.ts";
@@ -45,13 +50,17 @@ export const ALL_FACTS = [
   interfaceState,
   unitState,
   ipForward,
+  ip6Forward,
   rpFilter,
   firewall,
   udpPorts,
   otherWireguard,
   routes,
   connected,
+  connected6,
   lanNeighbors,
+  peerEndpoint,
+  pathMtu,
   journal,
   serviceScript,
   wireguardPackages,
@@ -151,6 +160,10 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     routes: get(routes),
     connected: get(connected),
     ...(parts.has(lanNeighbors.id) ? { neighbors: get(lanNeighbors) } : {}),
+    ...(parts.has(ip6Forward.id) ? { ip6Forward: get(ip6Forward) } : {}),
+    ...(parts.has(connected6.id) ? { connected6: get(connected6) } : {}),
+    ...((ctx.peerHosts ?? []).some((h) => !isAddressLiteral(h)) && parts.has(peerEndpoint.id) ? { peerAddresses: get(peerEndpoint) } : {}),
+    ...(parts.has(pathMtu.id) && get(pathMtu) ? { pathMtu: get(pathMtu)! } : {}),
     journal: get(journal),
     ...(parts.has(serviceScript.id) ? { serviceScript: get(serviceScript) } : {}),
     ...(parts.has(wireguardPackages.id) ? { wireguardPackages: get(wireguardPackages) } : {}),

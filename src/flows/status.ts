@@ -40,7 +40,7 @@ export async function snapshot(site: Site, sessions: Sessions): Promise<[Gateway
       sessions.map((s) => {
         const other = sessions[s.index === 0 ? 1 : 0];
         const remoteHosts = lanHostsHeard(other.facts.neighbors, other.facts.connected, site.sites[other.index].lan);
-        return probeGateway(s.root, probeTargets(site, s.index, s.facts.connected, other.facts.connected), { heavy: true, remoteHosts });
+        return probeGateway(s.root, probeTargets(site, s.index, s.facts.connected, other.facts.connected, other.index, s.facts.connected6, other.facts.connected6), { heavy: true, remoteHosts });
       }),
     );
   } catch (error) {

@@ -2,6 +2,7 @@ import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import type { HostFacts } from "../core/host-facts.ts";
 import type { Secret } from "../core/secret.ts";
 import type { Site, SiteDef } from "../core/site.ts";
+import { peersOf } from "../core/topology.ts";
 import { gatherFacts, type LockOwner } from "../facts/gather.ts";
 import { hostname, userInfo } from "node:os";
 import type { Connection } from "./connection.ts";
@@ -102,7 +103,7 @@ export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts
   }
   const conns = settled.map((s) => (s as PromiseFulfilledResult<Connection>).value);
   try {
-    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i, conns[i]!, prompts, emit, options.lock ?? true)));
+    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i, conns[i]!, prompts, emit, options.lock ?? true, options.lock === false ? [] : peerHosts(site, i))));
     const missing = sessions.filter((s) => typeof s === "string") as string[];
     if (missing.length > 0) {
       throw new ExitError(ExitCode.InvalidInput, `missing answers (nothing was changed):\n${missing.map((m) => `  ${m}`).join("\n")}`);
@@ -141,8 +142,16 @@ export function missingSudoPassword(def: Pick<SiteDef, "name" | "ssh">, interact
   return `${def.name}: sudo needs a password for ${def.ssh}; set ${specific} (or ${general}), or allow passwordless sudo`;
 }
 
-async function gatewayFacts(def: SiteDef, index: number, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean): Promise<GatewaySession | string> {
-  const ctx = { iface: def.interface, port: def.endpoint.port };
+/**
+ * The endpoints of gateway `index`'s peers: their names are resolved, and the path MTU to each
+ * measured, on the gateway (by the runs that change it; status measures through the tunnel).
+ */
+export function peerHosts(site: Site, index: number): string[] {
+  return peersOf(site, index).flatMap((p) => (p.site.endpoint.host === undefined ? [] : [p.site.endpoint.host]));
+}
+
+async function gatewayFacts(def: SiteDef, index: number, conn: Connection, prompts: Prompts, emit: Emit, lock: boolean, peers: readonly string[] = []): Promise<GatewaySession | string> {
+  const ctx = { iface: def.interface, port: def.endpoint.port, peerHosts: peers };
   const owner = lock ? lockOwner() : undefined;
   let password = prompts.knownSudoPassword(def.name);
   let held = await gatherFacts(conn, def.name, ctx, owner, password);

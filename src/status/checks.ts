@@ -21,12 +21,15 @@ export const CHECK_IDS = [
   "handshake",
   "route",
   "ip-forward",
+  "ip6-forward",
   "rp-filter",
   "nat",
   "forward",
   "tunnel-ping",
   "lan-ping",
+  "lan-ping6",
   "lan-host",
+  "mtu-ping",
   "mtu",
   "latency",
   "key-age",
@@ -143,6 +146,16 @@ export function checks(site: Site, index: number, sample: StatusSample, peerSamp
         ? check("ip-forward", "ip_forward", "green", "1, persisted")
         : check("ip-forward", "ip_forward", "yellow", "1, not persisted", `lost at reboot: wgsite apply writes ${sysctlPath(iface)}`),
   );
+  if (sample.ip6Forward) {
+    const f6 = sample.ip6Forward;
+    out.push(
+      !f6.runtime
+        ? check("ip6-forward", "IPv6 forwarding", "red", "0", `the LANs are dual-stack: sysctl -w net.ipv6.conf.all.forwarding=1 (wgsite apply also persists it in ${sysctlPath(iface)})`)
+        : f6.persisted
+          ? check("ip6-forward", "IPv6 forwarding", "green", "1, persisted")
+          : check("ip6-forward", "IPv6 forwarding", "yellow", "1, not persisted", `lost at reboot: wgsite apply writes ${sysctlPath(iface)}`),
+    );
+  }
   const rp = Math.max(sample.rpFilter.all, sample.rpFilter.iface ?? sample.rpFilter.default);
   out.push(
     rp === 1
@@ -205,13 +218,30 @@ export function checks(site: Site, index: number, sample: StatusSample, peerSamp
         : check("lan-ping", "LAN ping", "red", `${remoteAddr ?? "remote LAN"} no answer`, `${local.address} -> ${remoteAddr} fails: on ${other.name}, ip route get ${local.address} must go via ${other.interface}; check its AllowedIPs and INPUT rules`),
     );
   }
+  if (sample.lanPing6) {
+    const lp = sample.lanPing6;
+    out.push(
+      lp.received > 0 && lp.rtt
+        ? check("lan-ping6", "LAN ping IPv6", "green", formatMs(lp.rtt.avg))
+        : check("lan-ping6", "LAN ping IPv6", "red", "no answer", `IPv6 from ${self.name}'s LAN to ${other.name}'s fails: both gateways need net.ipv6.conf.all.forwarding=1 and ${other.name}'s IPv6 LAN in ${self.interface}'s AllowedIPs: wgsite apply`),
+    );
+  }
   const host = lanHostCheck(site, index, sample, other);
   if (host) out.push(host);
+  if (sample.mtuPing) out.push(mtuPingCheck(self, sample.mtuPing, local?.address, remoteAddr));
   out.push(mtuCheck(site, index, sample));
   out.push(latencyCheck(site, index, sample, !local, other));
   const keyAge = keyAgeCheck(site, sample);
   if (keyAge) out.push(keyAge);
   return out;
+}
+
+/** Small pings pass a hop that drops big packets silently; bulk transfers then stall: a full-MTU ping finds it. */
+function mtuPingCheck(self: SiteDef, p: NonNullable<StatusSample["mtuPing"]>, from: string | undefined, to: string | undefined): Check {
+  if (p.unsupported) return check("mtu-ping", "full-MTU ping", "yellow", "not checked", "this gateway's ping cannot set don't fragment (-M do): install iputils-ping to check the full-MTU path");
+  return p.ok
+    ? check("mtu-ping", "full-MTU ping", "green", `${p.mtu} bytes, don't fragment`)
+    : check("mtu-ping", "full-MTU ping", "red", `${p.mtu} bytes do not cross`, `${from ?? "LAN"} -> ${to ?? "remote LAN"}: the path is narrower than ${self.interface}'s MTU ${p.mtu}; set tunnel.mtu lower, or apply again to measure it`);
 }
 
 function peerKeyCheck(site: Site, index: number, peer: WgPeer | undefined, expectedKey: string | undefined, other: SiteDef = peerOf(site, index)): Check {
@@ -336,13 +366,13 @@ function mtuCheck(site: Site, index: number, sample: StatusSample): Check {
   if (!sample.heavy) return check("mtu", "path MTU", "yellow", "pending", "measured with the next full probe (press r)");
   if (!probe || probe.pathMtu === undefined) return check("mtu", "path MTU", "yellow", "not measured", `needs answers through ${iface} (see tunnel ping)`);
   if (probe.pathMtu >= probe.interfaceMtu) return check("mtu", "path MTU", "green", `${probe.pathMtu} (= ${iface} mtu)`);
-  const mss = probe.pathMtu - 40;
+  // Packets between the two sizes are lost: bulk transfers stall while pings pass.
   return check(
     "mtu",
     "path MTU",
-    "yellow",
+    "red",
     `${probe.pathMtu} < ${iface} mtu ${probe.interfaceMtu}`,
-    `set tunnel.mtu: ${probe.pathMtu} in the site file and apply (TCP MSS ${mss}), or clamp: iptables -t mangle -A FORWARD -o ${iface} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss ${mss}`,
+    `the path shrank: wgsite apply measures it again and sets the MTU (with tunnel.mtu unset), or set tunnel.mtu: ${probe.pathMtu}; tunnel.clampMss: true helps LAN hosts that ignore path MTU`,
   );
 }
 

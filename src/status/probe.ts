@@ -8,6 +8,7 @@ import { factsScript, splitFacts } from "../facts/gather.ts";
 import { initSystem } from "../facts/init-system.ts";
 import { interfaceState } from "../facts/interface-state.ts";
 import { ipForward } from "../facts/ip-forward.ts";
+import { ip6Forward } from "../facts/ip6-forward.ts";
 import { lanNeighbors } from "../facts/lan-neighbors.ts";
 import { rpFilter } from "../facts/rp-filter.ts";
 import { unitState } from "../facts/unit-state.ts";
@@ -83,6 +84,8 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
   if (t.localLanAddress && remote) {
     facts.push(options.heavy ? raw("latency", ping(`-c10 -i0.05 -W1 ${from}`, remote)) : raw("lan-ping", ping(`-c1 -W1 ${from}`, remote)));
   }
+  if (t.ipv6?.local) facts.push(raw("lan-ping6", ping(`-6 -c1 -W1 -I ${quote(t.ipv6.local)}`, t.ipv6.remote)));
+  if (t.ipv6) facts.push(raw("ip6-forward", ip6Forward.command(ctx)));
   if (options.heavy) {
     facts.push(raw("mtu", pathMtuScript(quote(t.iface), quote(t.peerTunnelAddress))));
     if (t.endpointName) {
@@ -199,6 +202,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
     unit: unitState.parse(parts.get("unit") ?? "", ctx),
     ...(/^\d+$/.test((parts.get("key-made") ?? "").trim()) ? { keyMadeAt: Number(parts.get("key-made")!.trim()) } : {}),
     ipForward: ipForward.parse(parts.get("ip-forward") ?? "", ctx),
+    ...(parts.has("ip6-forward") ? { ip6Forward: ip6Forward.parse(parts.get("ip6-forward")!, ctx) } : {}),
     rpFilter: rpFilter.parse(parts.get("rp-filter") ?? "", ctx),
     addresses: parsedOnce(addresses, () => connected.parse(addresses?.text ?? "", ctx)),
     routes: parseRoutes(parts.get("routes") ?? ""),
@@ -208,6 +212,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
     }),
     tunnelPing: parsePing(parts.get("tunnel-ping") ?? ""),
     ...(lanPing ? { lanPing } : {}),
+    ...(parts.has("lan-ping6") ? { lanPing6: parsePing(parts.get("lan-ping6")!) } : {}),
     ...(heavy ? { heavy } : {}),
   };
   return { sample, cache: { ...(addresses ? { addresses } : {}), ...(fw ? { firewall: fw } : {}) } };

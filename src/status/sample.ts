@@ -17,6 +17,8 @@ export type ProbeTargets = {
   readonly localLanAddress?: string;
   /** The peer's endpoint when it is a DNS name, resolved on the gateway with the heavy probes. */
   readonly endpointName?: string;
+  /** When both sites have an IPv6 LAN: an address in the other's to ping, from this gateway's own in its IPv6 LAN. */
+  readonly ipv6?: { readonly remote: string; readonly local?: string };
 };
 
 /** The slow probes, run at the start, every Nth tick and on demand. */
@@ -51,6 +53,8 @@ export type StatusSample = {
   readonly link?: { readonly up: boolean; readonly mtu?: number };
   readonly unit: HostFacts["unit"];
   readonly ipForward: HostFacts["ipForward"];
+  /** Read when the LANs are dual-stack (ProbeTargets.ipv6). */
+  readonly ip6Forward?: HostFacts["ipForward"];
   readonly rpFilter: HostFacts["rpFilter"];
   readonly addresses: HostFacts["connected"];
   readonly routes: readonly { readonly to: string; readonly route: RouteGet }[];
@@ -59,6 +63,13 @@ export type StatusSample = {
   readonly tunnelPing: PingResult;
   /** Undefined when the gateway has no address in its LAN to ping from. */
   readonly lanPing?: PingResult;
+  /** The same over IPv6, when the gateway has an address in its IPv6 LAN. */
+  readonly lanPing6?: PingResult;
+  /**
+   * Apply's verification only: a don't-fragment ping of the interface's whole MTU, LAN address to LAN
+   * address. `unsupported`: this ping cannot set don't-fragment (busybox).
+   */
+  readonly mtuPing?: { readonly mtu: number; readonly ok: boolean; readonly unsupported?: true };
   /** The latest heavy probes (carried over from an earlier tick when this one was light). */
   readonly heavy?: HeavySample;
 };

@@ -13,7 +13,7 @@ function targetsOf(site: Site, s: GatewaySession, sessions: readonly GatewaySess
     .filter((other) => other.index !== s.index)
     .map((other) => ({
       site: other.def.name,
-      t: probeTargets(site, s.index, s.facts.connected, other.facts.connected, other.index),
+      t: probeTargets(site, s.index, s.facts.connected, other.facts.connected, other.index, s.facts.connected6, other.facts.connected6),
       remoteHosts: lanHostsHeard(other.facts.neighbors, other.facts.connected, site.sites[other.index]!.lan),
     }));
 }

@@ -25,10 +25,12 @@ export function lanPresence(addresses: Addresses, lans: readonly Cidr[]): { read
 }
 
 /** What gateway `index` probes; the peer's LAN addresses make the remote probes hit a host that exists. */
-export function probeTargets(site: Site, index: number, own: Addresses, peer: Addresses, peerIndex: number = index === 0 ? 1 : 0): ProbeTargets {
+export function probeTargets(site: Site, index: number, own: Addresses, peer: Addresses, peerIndex: number = index === 0 ? 1 : 0, own6: Addresses = [], peer6: Addresses = []): ProbeTargets {
   const self = site.sites[index]!;
   const other = site.sites[peerIndex]!;
   const local = lanPresence(own, self.lan);
+  const [selfLan6, otherLan6] = [self.lan.find((l) => l.family === "ipv6"), other.lan.find((l) => l.family === "ipv6")];
+  const local6 = selfLan6 ? addressIn(own6, selfLan6) : undefined;
   return {
     iface: self.interface,
     port: self.endpoint.port,
@@ -36,5 +38,6 @@ export function probeTargets(site: Site, index: number, own: Addresses, peer: Ad
     remoteLanAddresses: other.lan.map((lan) => addressIn(peer, lan)?.address ?? firstHost(lan)),
     ...(local ? { localLanAddress: local.address } : {}),
     ...(other.endpoint.host === undefined || isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host }),
+    ...(selfLan6 && otherLan6 ? { ipv6: { remote: addressIn(peer6, otherLan6)?.address ?? firstHost(otherLan6), ...(local6 ? { local: local6.address } : {}) } } : {}),
   };
 }

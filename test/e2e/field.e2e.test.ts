@@ -50,7 +50,7 @@ async function operatorState(lab: Lab, site: Site): Promise<string> {
 async function captureFacts(lab: Lab, site: Site, name: string, iface: string = IFACE[site]): Promise<void> {
   if (!process.env.UPDATE_FIXTURES) return;
   const beta = site === "beta";
-  const r = await lab.ssh(site, gatherScript({ iface, port: 51000 }, beta), beta ? { input: `${lab.gateways.beta.sudoPassword}\n` } : {});
+  const r = await lab.ssh(site, gatherScript({ iface, port: 51000, peerHosts: [lab.gateways[beta ? "alpha" : "beta"].publicIp] }, beta), beta ? { input: `${lab.gateways.beta.sudoPassword}\n` } : {});
   const dir = new URL(`../fixtures/facts/${name}/`, import.meta.url);
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL("output.txt", dir), r.stdout.replace(/^@@ssh-client .*$/m, "@@ssh-client 192.0.2.100"));

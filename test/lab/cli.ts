@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { alive, cleanupLeftovers } from "./cleanup.ts";
 import { createLab, labSkipReason, type LabDescription } from "./lab.ts";
 import "./variants.ts";
+import "./path-variants.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STATE_DIR = process.env.WGSITE_LAB_STATE_DIR ?? path.resolve(here, "../../.lab");

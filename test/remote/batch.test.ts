@@ -25,5 +25,6 @@ test("verification waits for the peer's tunnel address, then runs the status pro
   assert.match(verifyScript(TARGETS, 30, true), /while \[ \$i -lt 8 \] && ! wg show wgA latest-handshakes/, "the responder waits for the first one's handshake before it pings");
   assert.match(script, /echo "@@wgsite-step end verify 0"$/);
   assert.doesNotMatch(verifyScript(TARGETS, 30), /lan-hosts/, "nobody heard: no host pings");
-  assert.doesNotMatch(script, /@@wgsite-fact mtu|latency/, "path MTU and latency are left to status");
+  assert.doesNotMatch(script, /@@wgsite-fact (mtu|latency)'/, "path MTU and latency are left to status");
+  assert.match(script, /echo '@@wgsite-fact mtu-ping'; \{ m=\$\(cat \/sys\/class\/net\/wgA\/mtu .*ping -n -q -c1 -w2 -i0\.1 -M do -s \$\(\(m - 28\)\) -I 10\.10\.10\.1 10\.10\.11\.1 /, "one don't-fragment ping of the full MTU, LAN address to LAN address");
 });

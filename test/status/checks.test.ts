@@ -210,14 +210,14 @@ test("route via another device: red, restart the unit (it adds the AllowedIPs ro
   });
 });
 
-test("path MTU below the interface's (real capture of a black hole): yellow, with the MTU and MSS to set", () => {
+test("path MTU below the interface's (real capture of a black hole): red, with the apply that measures it again", () => {
   const list = checks(site, 0, healthy(tick("tick-alpha-mtu-blackhole.txt")), beta);
   assert.deepEqual(one(list, "mtu"), {
     id: "mtu",
     title: "path MTU",
-    status: "yellow",
+    status: "red",
     detail: "1328 < wgA mtu 1420",
-    hint: "set tunnel.mtu: 1328 in the site file and apply (TCP MSS 1288), or clamp: iptables -t mangle -A FORWARD -o wgA -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1288",
+    hint: "the path shrank: wgsite apply measures it again and sets the MTU (with tunnel.mtu unset), or set tunnel.mtu: 1328; tunnel.clampMss: true helps LAN hosts that ignore path MTU",
   });
 });
 

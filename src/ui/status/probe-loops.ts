@@ -96,7 +96,7 @@ export function startProbeLoops(settings: ProbeSettings, dispatch: (event: Statu
     const key = JSON.stringify([own, peer]);
     const cached = targetCache[i];
     if (cached?.key === key) return cached.targets;
-    const fresh = probeTargets(site, i, own, peer);
+    const fresh = probeTargets(site, i, own, peer, i === 0 ? 1 : 0, sessions[i].facts.connected6, sessions[i === 0 ? 1 : 0].facts.connected6);
     // The same targets keep the same object, so the probe loop on the gateway keeps running.
     const targets = cached && JSON.stringify(cached.targets) === JSON.stringify(fresh) ? cached.targets : fresh;
     targetCache[i] = { key, targets };
