@@ -28,7 +28,7 @@ const COST: Record<string, number> = {
 const args = process.argv.slice(2);
 const gi = args.indexOf("--groups");
 const groupCount = gi >= 0 ? Math.max(1, Number(args[gi + 1])) : 2;
-const named = args.filter((a, i) => a !== "--groups" && i !== gi + 1);
+const named = gi < 0 ? args : args.filter((_, i) => i !== gi && i !== gi + 1);
 const found = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".test.ts")).map((f) => join(dir, f));
 const files = named.length > 0 ? named : [...found("test/e2e"), ...found("test/lab")];
 

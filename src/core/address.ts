@@ -112,6 +112,18 @@ export function ipv4At(cidr: Cidr, offset: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
 }
 
+/** IPv6 address at `offset` from the network address, as text (the IPv6 transfer net). */
+export function ipv6At(cidr: Cidr, offset: number): string {
+  const parts = cidr.network.toByteArray();
+  let carry = offset;
+  for (let i = parts.length - 1; i >= 0 && carry > 0; i--) {
+    const sum = parts[i]! + carry;
+    parts[i] = sum % 256;
+    carry = Math.floor(sum / 256);
+  }
+  return ipaddr.fromByteArray(parts).toString();
+}
+
 /**
  * The two gateways' transfer addresses: on a /31 both addresses are usable (RFC 3021);
  * on a /30 the network and broadcast addresses are skipped.

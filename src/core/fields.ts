@@ -51,6 +51,32 @@ export function checkTransferNet(text: string, sites = 2): FieldCheck<Cidr> {
   return ok(cidr);
 }
 
+/**
+ * The IPv6 transfer net beside the IPv4 one: for two sites a /127 (RFC 6164: both addresses usable),
+ * for more a prefix holding one address per gateway after the network's own (as IPv4's).
+ */
+export function checkTransferNet6(text: string, sites = 2): FieldCheck<Cidr> {
+  const parsed = parseCidr(text.trim());
+  if (!parsed.ok) return bad(parsed.suggestion ? `${parsed.reason}; use ${parsed.suggestion}` : `${parsed.reason}; use a /127 such as 2001:db8:9::/127`);
+  const { cidr } = parsed;
+  if (cidr.family !== "ipv6") return bad(`${shown(text)} is not IPv6; tunnel.network6 is the IPv6 transfer net beside tunnel.network, e.g. 2001:db8:9::/127`);
+  if (sites === 2 && cidr.prefix !== 127) return bad(`${shown(text)} must be a /127 (RFC 6164): only the two gateways live on the transfer net, e.g. ${networkOfPrefix(`${cidr.network.toString()}/127`)!.text}`);
+  if (sites > 2) {
+    const prefix = transferPrefix6For(sites);
+    if (cidr.prefix > prefix) return bad(`${shown(text)} holds too few addresses for ${sites} sites (one each after the network's own); use a /${prefix} or larger, e.g. ${networkOfPrefix(`${cidr.network.toString()}/${prefix}`)!.text}`);
+  }
+  const special = specialOverlap(cidr);
+  if (special) return bad(`${cidr.text} overlaps ${special}, which is never routed through a tunnel; use a global or unique-local /127 such as 2001:db8:9::/127`);
+  return ok(cidr);
+}
+
+/** The longest IPv6 prefix with an address per gateway after the network's own. */
+function transferPrefix6For(count: number): number {
+  let prefix = 127;
+  while (2 ** (128 - prefix) - 1 < count) prefix--;
+  return prefix;
+}
+
 export function checkPort(value: unknown): FieldCheck<number> {
   const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535) return ok(n);

@@ -12,6 +12,7 @@ import {
   checkSiteName,
   checkSshTarget,
   checkTransferNet,
+  checkTransferNet6,
   type FieldCheck,
 } from "./fields.ts";
 import { shown, shownKey } from "./show-value.ts";
@@ -249,7 +250,7 @@ function loosen(raw: unknown): SiteFileShape {
   }
   const firewall = obj(root.firewall);
   return {
-    ...(root.tunnel === undefined ? {} : { tunnel: { ...tunnel, network: str(tunnel.network), presharedKey: tunnel.presharedKey === true } }),
+    ...(root.tunnel === undefined ? {} : { tunnel: { ...tunnel, network: str(tunnel.network), ...(tunnel.network6 === undefined ? {} : { network6: str(tunnel.network6) }), presharedKey: tunnel.presharedKey === true } }),
     sites,
     ...(root.topology === undefined ? {} : { topology: root.topology }),
     firewall: { block: Array.isArray(firewall.block) ? firewall.block.map((b) => ({ ...obj(b), proto: str(obj(b).proto) })) : [] },
@@ -270,6 +271,7 @@ export function judge(shape: SiteFileShape): LoadResult {
   if (!tunnel) problems.push({ path: "tunnel", message: `missing; add it, e.g. ${EXAMPLES.tunnel}` });
   const count = Object.keys(shape.sites).length;
   const network = tunnel ? take(problems, "tunnel.network", checkTransferNet(tunnel.network, Math.min(Math.max(count, 2), MAX_SITES))) : undefined;
+  const network6 = tunnel?.network6 === undefined ? undefined : take(problems, "tunnel.network6", checkTransferNet6(tunnel.network6, Math.min(Math.max(count, 2), MAX_SITES)));
   const port = tunnel?.port === undefined ? DEFAULT_PORT : take(problems, "tunnel.port", checkPort(tunnel.port));
   const keepalive = tunnel?.keepalive === undefined ? 0 : take(problems, "tunnel.keepalive", checkKeepalive(tunnel.keepalive));
   const mtu = tunnel?.mtu === undefined ? undefined : take(problems, "tunnel.mtu", checkMtu(tunnel.mtu));
@@ -311,14 +313,14 @@ export function judge(shape: SiteFileShape): LoadResult {
     else if (proto) block.push(rulePort === undefined ? { proto } : { proto, port: rulePort });
   });
 
-  if (sites.length === names.length && sites.length >= 2 && network) problems.push(...relations(sites, network, shape), ...endpointProblems(sites, topology));
-  if (problems.length > 0 || !network || port === undefined || keepalive === undefined || sites.length < 2 || sites.length > MAX_SITES) {
+  if (sites.length === names.length && sites.length >= 2 && network) problems.push(...relations(sites, network, shape, network6), ...endpointProblems(sites, topology));
+  if (problems.length > 0 || !network || (tunnel?.network6 !== undefined && !network6) || port === undefined || keepalive === undefined || sites.length < 2 || sites.length > MAX_SITES) {
     return { ok: false, problems };
   }
   return {
     ok: true,
     site: {
-      tunnel: { network, port, keepalive, ...(mtu === undefined ? {} : { mtu }), presharedKey: tunnel?.presharedKey ?? false, ...(tunnel?.clampMss === undefined ? {} : { clampMss: tunnel.clampMss }) },
+      tunnel: { network, ...(network6 ? { network6 } : {}), port, keepalive, ...(mtu === undefined ? {} : { mtu }), presharedKey: tunnel?.presharedKey ?? false, ...(tunnel?.clampMss === undefined ? {} : { clampMss: tunnel.clampMss }) },
       sites,
       ...(topology ? { topology } : {}),
       firewall: { restrictPort: shape.firewall?.restrictPort ?? true, block },
@@ -334,7 +336,8 @@ function sameHost(a: string, b: string): boolean {
 }
 
 /** Pairwise: endpoints and gateways distinct, LANs disjoint, nothing the tunnel would capture. */
-function relations(sites: readonly SiteDef[], network: Cidr, shape: SiteFileShape): Problem[] {
+function relations(sites: readonly SiteDef[], network: Cidr, shape: SiteFileShape, network6?: Cidr): Problem[] {
+  const transfer = [{ c: network, where: "tunnel.network" }, ...(network6 ? [{ c: network6, where: "tunnel.network6" }] : [])];
   const problems: Problem[] = [];
   sites.forEach((second, b) => {
     for (const first of sites.slice(0, b)) {
@@ -358,8 +361,8 @@ function relations(sites: readonly SiteDef[], network: Cidr, shape: SiteFileShap
   sites.forEach((site, si) => {
     const others = sites.filter((_, o) => o !== si);
     site.lan.forEach((cidr, i) => {
-      if (cidrsOverlap(cidr, network)) {
-        problems.push({ path: lanPath(site, i), message: `${cidr.text} overlaps the transfer net ${network.text}; pick a transfer net outside both LANs` });
+      for (const t of transfer) {
+        if (cidrsOverlap(cidr, t.c)) problems.push({ path: lanPath(site, i), message: `${cidr.text} overlaps the transfer net ${t.c.text}${t.where === "tunnel.network" ? "" : ` (${t.where})`}; pick a transfer net outside both LANs` });
       }
       site.lan.forEach((otherCidr, j) => {
         if (j > i && cidrsOverlap(cidr, otherCidr)) problems.push({ path: lanPath(site, j), message: `${otherCidr.text} overlaps ${lanPath(site, i)} ${cidr.text}; list each network once` });
@@ -387,7 +390,7 @@ function relations(sites: readonly SiteDef[], network: Cidr, shape: SiteFileShap
     const sshHost = parseSshHost(shape, site.name);
     const sshAddress = sshHost ? parseAddress(sshHost) : undefined;
     if (sshAddress) {
-      const capturing = [...others.flatMap((other) => other.lan.map((c, j) => ({ c, where: `${lanPath(other, j)}` }))), { c: network, where: "tunnel.network" }].find(({ c }) =>
+      const capturing = [...others.flatMap((other) => other.lan.map((c, j) => ({ c, where: `${lanPath(other, j)}` }))), ...transfer].find(({ c }) =>
         cidrContains(c, sshAddress),
       );
       if (capturing) {

@@ -6,9 +6,12 @@ import { peersOf } from "./topology.ts";
 /** Addresses by which the operator reaches one gateway: the SSH client it sees, and literal jump hosts. */
 export type OperatorPath = { readonly sshClient?: string; readonly jumpHosts: readonly string[] };
 
+/** The gateway's own addresses of both families (IPv6: global scope only). */
+const links = (facts: HostFacts) => [...facts.connected, ...(facts.connected6 ?? [])];
+
 /** The longest existing route (other than the tunnel's own) that covers an address. */
 function currentPrefix(facts: HostFacts, address: NonNullable<ReturnType<typeof parseAddress>>, iface: string): number {
-  const covering = [...facts.routes.map((r) => ({ dev: r.dev, net: networkOfPrefix(r.dst) })), ...facts.connected.map((c) => ({ dev: c.dev, net: networkOfPrefix(c.cidr) }))]
+  const covering = [...facts.routes.map((r) => ({ dev: r.dev, net: networkOfPrefix(r.dst) })), ...links(facts).map((c) => ({ dev: c.dev, net: networkOfPrefix(c.cidr) }))]
     .filter((r) => r.dev !== iface && r.net && cidrContains(r.net, address))
     .map((r) => r.net!.prefix);
   return Math.max(-1, ...covering);
@@ -26,6 +29,7 @@ export function lockoutProblems(site: Site, index: number, facts: HostFacts, pat
   const captured: { cidr: Cidr; what: string }[] = [
     ...site.sites.flatMap((other, o) => (o === index ? [] : other.lan.map((cidr, i) => ({ cidr, what: `sites.${other.name}.lan[${i}]` })))),
     { cidr: site.tunnel.network, what: "tunnel.network" },
+    ...(site.tunnel.network6 ? [{ cidr: site.tunnel.network6, what: "tunnel.network6" }] : []),
   ];
   const problems: Problem[] = [];
   const addresses = [...(path.sshClient ? [{ address: path.sshClient, role: "the SSH session's client address" }] : []), ...path.jumpHosts.map((h) => ({ address: h, role: `the jump host ${h}` }))];
@@ -40,7 +44,7 @@ export function lockoutProblems(site: Site, index: number, facts: HostFacts, pat
       });
     }
   }
-  for (const net of facts.connected) {
+  for (const net of links(facts)) {
     if (net.dev === self.interface || net.dev === "lo") continue;
     const cidr = networkOfPrefix(net.cidr);
     if (!cidr) continue;
@@ -57,7 +61,7 @@ export function lockoutProblems(site: Site, index: number, facts: HostFacts, pat
     const cidr = networkOfPrefix(route.dst);
     const hit = cidr ? captured.find((c) => c.cidr.text === cidr.text) : undefined;
     // A connected network is reported above; this is a static route wg-quick would collide with.
-    if (hit && !facts.connected.some((n) => n.dev === route.dev && networkOfPrefix(n.cidr)?.text === cidr!.text)) {
+    if (hit && !links(facts).some((n) => n.dev === route.dev && networkOfPrefix(n.cidr)?.text === cidr!.text)) {
       problems.push({
         path: hit.what,
         message: `${self.name} already routes ${route.dst} via ${route.dev}: wg-quick could not add the tunnel's route for it; remove that route or leave ${hit.cidr.text} out of the tunnel`,

@@ -86,6 +86,8 @@ export type VerifyTargets = {
   readonly interface: string;
   readonly port: number;
   readonly peerTunnelAddress: string;
+  /** The peer's address on the IPv6 transfer net (tunnel.network6), pinged beside the IPv4 one. */
+  readonly peerTunnelAddress6?: string;
   /** An address inside the remote LAN whose route must go via the tunnel. */
   readonly remoteProbe: string;
   /** This gateway's own address inside its LAN, used as source of the routed-path ping. */

@@ -14,7 +14,7 @@ import { placeholderKey, renderConfig } from "./render-config.ts";
 import { lanHostsHeard } from "./lan-hosts.ts";
 import { reresolveSteps } from "./reresolve.ts";
 import type { Site, SiteDef } from "./site.ts";
-import { peersOf, transferAddress } from "./topology.ts";
+import { peersOf, transferAddress, transferAddress6 } from "./topology.ts";
 import { pairTargets, topologyWarnings } from "./plan-sites.ts";
 import { chooseMtu } from "./mtu.ts";
 
@@ -114,6 +114,7 @@ export function verifyTargets(input: PlanInput, index: number, peerIndex: number
     interface: site.sites[index]!.interface,
     port: site.sites[index]!.endpoint.port,
     peerTunnelAddress: transferAddress(site, peerIndex),
+    ...(site.tunnel.network6 ? { peerTunnelAddress6: transferAddress6(site, peerIndex)! } : {}),
     remoteProbe: lanAddress(input.facts?.[peerIndex], site, peerIndex) ?? firstHost(peer.lan[0]!),
     localLanAddress,
     ...(remoteHosts.length > 0 ? { remoteHosts } : {}),

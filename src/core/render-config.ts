@@ -2,7 +2,7 @@ import { firewallHooks, restrictPortNote, type FirewallHooks, type Resolved } fr
 import type { FirewallBackend } from "./host-facts.ts";
 import type { MtuChoice } from "./mtu.ts";
 import type { Site } from "./site.ts";
-import { peersOf, transferAddress } from "./topology.ts";
+import { peersOf, transferAddress, transferAddress6 } from "./topology.ts";
 
 export type RenderInput = {
   readonly site: Site;
@@ -43,7 +43,9 @@ export function renderConfig(input: RenderInput): { content: string; hooks: Fire
   if (site.tunnel.presharedKey) for (const peer of peers) lines.push(`PostUp = wg set %i peer ${keyOf(peer.site.name)} preshared-key /etc/wireguard/%i.psk`);
   for (const up of [...extra.postUp, ...hooks.postUp]) lines.push(`PostUp = ${up}`);
   for (const down of [...hooks.preDown, ...extra.preDown]) lines.push(`PreDown = ${down}`);
-  lines.push(`Address = ${transferAddress(site, index)}/${site.tunnel.network.prefix}`, `ListenPort = ${self.endpoint.port}`);
+  lines.push(`Address = ${transferAddress(site, index)}/${site.tunnel.network.prefix}`);
+  if (site.tunnel.network6) lines.push(`Address = ${transferAddress6(site, index)}/${site.tunnel.network6.prefix}`);
+  lines.push(`ListenPort = ${self.endpoint.port}`);
   if (mtu.mtu !== undefined) lines.push(`MTU = ${mtu.mtu}`);
   for (const peer of peers) {
     const { host, port } = peer.site.endpoint;

@@ -14,6 +14,7 @@ export const siteFileSchema = z.strictObject({
   tunnel: z
     .strictObject({
       network: z.string(),
+      network6: z.string().optional(),
       port: z.unknown().optional(),
       keepalive: z.unknown().optional(),
       mtu: z.unknown().optional(),
@@ -39,7 +40,7 @@ export type SiteFileShape = z.infer<typeof siteFileSchema>;
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": ["tunnel", "sites", "topology", "firewall", "keys"],
   topology: ["hub"],
-  tunnel: ["network", "port", "keepalive", "mtu", "presharedKey", "clampMss"],
+  tunnel: ["network", "network6", "port", "keepalive", "mtu", "presharedKey", "clampMss"],
   site: ["lan", "endpoint", "interface", "ssh"],
   firewall: ["restrictPort", "block"],
   block: ["proto", "port"],
@@ -59,6 +60,7 @@ export const EXAMPLES: Record<string, string> = {
   ssh: "ssh: root@192.0.2.1",
   presharedKey: "presharedKey: true",
   clampMss: "clampMss: true",
+  network6: "network6: 2001:db8:9::/127",
   restrictPort: "restrictPort: true",
   block: "block: [{ proto: tcp, port: 22 }]",
   proto: "proto: tcp",

@@ -16,6 +16,7 @@ export function siteToShape(site: Site): SiteFileShape {
   return {
     tunnel: {
       network: tunnel.network.text,
+      ...(tunnel.network6 ? { network6: tunnel.network6.text } : {}),
       port: tunnel.port,
       ...(tunnel.keepalive > 0 ? { keepalive: tunnel.keepalive } : {}),
       ...(tunnel.mtu === undefined ? {} : { mtu: tunnel.mtu }),

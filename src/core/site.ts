@@ -22,6 +22,8 @@ export type Topology = { readonly kind: "mesh" } | { readonly kind: "hub"; reado
 export type Site = {
   readonly tunnel: {
     readonly network: Cidr;
+    /** An IPv6 transfer net beside the IPv4 one (RFC 6164 /127 for two sites); absent: IPv4 only. */
+    readonly network6?: Cidr;
     readonly port: number;
     readonly keepalive: number;
     readonly mtu?: number;

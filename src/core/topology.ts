@@ -1,4 +1,4 @@
-import { ipv4At, transferAddresses, type Cidr } from "./address.ts";
+import { ipv4At, ipv6At, transferAddresses, type Cidr } from "./address.ts";
 import type { Site, SiteDef } from "./site.ts";
 
 /**
@@ -33,6 +33,13 @@ export function transferAddress(site: Site, index: number): string {
   return site.sites.length === 2 ? transferAddresses(site.tunnel.network)[index === 0 ? 0 : 1] : ipv4At(site.tunnel.network, index + 1);
 }
 
+/** Gateway `index`'s address on the IPv6 transfer net (tunnel.network6): ::0 and ::1 of a /127 (RFC 6164), or network + 1 + index. */
+export function transferAddress6(site: Site, index: number): string | undefined {
+  const net = site.tunnel.network6;
+  if (!net) return undefined;
+  return site.sites.length === 2 ? ipv6At(net, index === 0 ? 0 : 1) : ipv6At(net, index + 1);
+}
+
 /** How many gateway addresses a transfer net holds for `count` sites (a /31 and /30 hold two). */
 export function transferCapacity(cidr: Cidr): number {
   if (cidr.family !== "ipv4") return 0;
@@ -61,7 +68,9 @@ function keepaliveToward(site: Site, self: SiteDef): number {
 
 function ownNets(site: Site, index: number): string[] {
   const def = site.sites[index]!;
-  return site.sites.length === 2 ? [...def.lan.map((c) => c.text), site.tunnel.network.text] : [...def.lan.map((c) => c.text), `${transferAddress(site, index)}/32`];
+  const v6 = site.tunnel.network6;
+  if (site.sites.length === 2) return [...def.lan.map((c) => c.text), site.tunnel.network.text, ...(v6 ? [v6.text] : [])];
+  return [...def.lan.map((c) => c.text), `${transferAddress(site, index)}/32`, ...(v6 ? [`${transferAddress6(site, index)}/128`] : [])];
 }
 
 /** The peers of gateway `index`, in site order. */
@@ -71,7 +80,11 @@ export function peersOf(site: Site, index: number): PeerLink[] {
   const hub = hubIndex(site);
   if (hub !== undefined && index !== hub) {
     const others = site.sites.map((_, i) => i).filter((i) => i !== index);
-    const allowed = [...others.flatMap((i) => site.sites[i]!.lan.map((c) => c.text)), ...others.map((i) => `${transferAddress(site, i)}/32`)];
+    const allowed = [
+      ...others.flatMap((i) => site.sites[i]!.lan.map((c) => c.text)),
+      ...others.map((i) => `${transferAddress(site, i)}/32`),
+      ...(site.tunnel.network6 ? others.map((i) => `${transferAddress6(site, i)}/128`) : []),
+    ];
     return [{ site: site.sites[hub]!, index: hub, allowed, keepalive }];
   }
   return site.sites.flatMap((peer, i) => (i === index ? [] : [{ site: peer, index: i, allowed: ownNets(site, i), keepalive }]));

@@ -1,7 +1,7 @@
 import { cidrsOverlap, isAddressLiteral, parseCidr } from "../core/address.ts";
 import { sysctlPath } from "../core/plan.ts";
 import { peerOf, type Site, type SiteDef } from "../core/site.ts";
-import { transferAddress } from "../core/topology.ts";
+import { transferAddress, transferAddress6 } from "../core/topology.ts";
 import { openrcService, serviceUnit, STALE_AFTER_SEC, timerUnit } from "../core/reresolve.ts";
 import { forwardPaths } from "../core/rules/forward.ts";
 import { formatAge, formatMs, shortKey } from "./format.ts";
@@ -26,6 +26,7 @@ export const CHECK_IDS = [
   "nat",
   "forward",
   "tunnel-ping",
+  "tunnel-ping6",
   "lan-ping",
   "lan-ping6",
   "lan-host",
@@ -206,6 +207,15 @@ export function checks(site: Site, index: number, sample: StatusSample, peerSamp
       ? check("tunnel-ping", "tunnel ping", "green", `${peerTunnel} ${formatMs(tp.rtt.avg)}`)
       : check("tunnel-ping", "tunnel ping", "red", `${peerTunnel} no answer`, `${other.name}'s ${other.interface} (${peerTunnel}) does not answer${fresh ? "" : " and there is no fresh handshake"}: check ${other.name} (ip addr show ${other.interface}; its firewall INPUT)`),
   );
+  if (sample.tunnelPing6) {
+    const tp6 = sample.tunnelPing6;
+    const peerTunnel6 = transferAddress6(site, otherIndex) ?? "";
+    out.push(
+      tp6.received > 0 && tp6.rtt
+        ? check("tunnel-ping6", "tunnel ping IPv6", "green", `${peerTunnel6} ${formatMs(tp6.rtt.avg)}`)
+        : check("tunnel-ping6", "tunnel ping IPv6", "red", `${peerTunnel6} no answer`, `${other.name}'s ${other.interface} has no ${peerTunnel6} or does not answer over IPv6: wgsite apply writes it (tunnel.network6); check ${other.name}'s ip6tables INPUT`),
+    );
+  }
   const remoteAddr = sample.routes[0]?.to;
   const noLocal = `give ${self.name} an address in ${self.lan.map((l) => l.text).join(", ")}: the routed path is tested from it`;
   if (!local || !sample.lanPing) {

@@ -80,6 +80,7 @@ export function statusFacts(t: ProbeTargets, options: ProbeOptions, known: Known
     raw("clock", "date +%s"),
     raw("init", initSystem.command(ctx)),
     raw("tunnel-ping", ping("-c1 -W1", t.peerTunnelAddress)),
+    ...(t.peerTunnelAddress6 ? [raw("tunnel-ping6", ping("-c1 -W1", t.peerTunnelAddress6))] : []),
   ];
   if (t.localLanAddress && remote) {
     facts.push(options.heavy ? raw("latency", ping(`-c10 -i0.05 -W1 ${from}`, remote)) : raw("lan-ping", ping(`-c1 -W1 ${from}`, remote)));
@@ -211,6 +212,7 @@ export function parseStatus(output: string, t: ProbeTargets, cache: ProbeCache =
       return { iptables: parseIptablesSave(raw.iptables), nft: parseNftRuleset(raw.nft), ...(firewalldActive ? { firewalld: true } : {}) };
     }),
     tunnelPing: parsePing(parts.get("tunnel-ping") ?? ""),
+    ...(parts.has("tunnel-ping6") ? { tunnelPing6: parsePing(parts.get("tunnel-ping6")!) } : {}),
     ...(lanPing ? { lanPing } : {}),
     ...(parts.has("lan-ping6") ? { lanPing6: parsePing(parts.get("lan-ping6")!) } : {}),
     ...(heavy ? { heavy } : {}),

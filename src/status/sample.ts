@@ -11,6 +11,8 @@ export type ProbeTargets = {
   readonly port: number;
   /** The other gateway's tunnel address: pinged every tick, which also starts a handshake on an idle tunnel. */
   readonly peerTunnelAddress: string;
+  /** The other gateway's address on the IPv6 transfer net, when the site file has one. */
+  readonly peerTunnelAddress6?: string;
   /** One address per remote LAN (the other gateway's own where known); `ip route get` for each, the first is pinged. */
   readonly remoteLanAddresses: readonly string[];
   /** This gateway's address inside its own LAN: the source of the routed-path ping. */
@@ -61,6 +63,8 @@ export type StatusSample = {
   /** `firewalld`: firewalld runs; its zones decide forwarding (read through its nftables table). */
   readonly firewall: { readonly iptables: IptablesDump; readonly nft: NftRuleset; readonly firewalld?: boolean };
   readonly tunnelPing: PingResult;
+  /** Over the IPv6 transfer net (ProbeTargets.peerTunnelAddress6). */
+  readonly tunnelPing6?: PingResult;
   /** Undefined when the gateway has no address in its LAN to ping from. */
   readonly lanPing?: PingResult;
   /** The same over IPv6, when the gateway has an address in its IPv6 LAN. */

@@ -1,5 +1,5 @@
 import { cidrContains, firstHost, isAddressLiteral, parseAddress, type Cidr } from "../core/address.ts";
-import { transferAddress } from "../core/topology.ts";
+import { transferAddress, transferAddress6 } from "../core/topology.ts";
 import type { HostFacts } from "../core/host-facts.ts";
 import type { Site } from "../core/site.ts";
 import type { ProbeTargets } from "./sample.ts";
@@ -35,6 +35,7 @@ export function probeTargets(site: Site, index: number, own: Addresses, peer: Ad
     iface: self.interface,
     port: self.endpoint.port,
     peerTunnelAddress: transferAddress(site, peerIndex),
+    ...(site.tunnel.network6 ? { peerTunnelAddress6: transferAddress6(site, peerIndex)! } : {}),
     remoteLanAddresses: other.lan.map((lan) => addressIn(peer, lan)?.address ?? firstHost(lan)),
     ...(local ? { localLanAddress: local.address } : {}),
     ...(other.endpoint.host === undefined || isAddressLiteral(other.endpoint.host) ? {} : { endpointName: other.endpoint.host }),

@@ -19,6 +19,7 @@ export function verifyProbeTargets(v: VerifyTargets): ProbeTargets {
     iface: v.interface,
     port: v.port,
     peerTunnelAddress: v.peerTunnelAddress,
+    ...(v.peerTunnelAddress6 ? { peerTunnelAddress6: v.peerTunnelAddress6 } : {}),
     remoteLanAddresses: [v.remoteProbe],
     ...(v.localLanAddress ? { localLanAddress: v.localLanAddress } : {}),
     ...(v.remoteProbe6 ? { ipv6: { remote: v.remoteProbe6, ...(v.localLanAddress6 ? { local: v.localLanAddress6 } : {}) } } : {}),
@@ -57,7 +58,7 @@ export function verifyProbeFacts(v: VerifyTargets): Fact<string>[] {
   const hosts = (v.remoteHosts ?? []).filter(isHostLiteral).join(" ");
   // A tunnel a second old may lose one packet to a handshake collision: its pings retry every 0.1 s for up to 2 s, ending at the first reply.
   const patient = (f: Fact<string>): Fact<string> =>
-    f.id === "tunnel-ping" || f.id === "lan-ping" || f.id === "lan-ping6" ? { ...f, command: (ctx) => f.command(ctx).replace("-c1 -W1", "-c1 -w2 -i0.1") } : f;
+    ["tunnel-ping", "tunnel-ping6", "lan-ping", "lan-ping6"].includes(f.id) ? { ...f, command: (ctx) => f.command(ctx).replace("-c1 -W1", "-c1 -w2 -i0.1") } : f;
   const local = v.localLanAddress;
   return [...statusFacts(t, { heavy: false }).map(patient), ...(local ? [mtuPingFact({ ...v, localLanAddress: local })] : []), ...(local && hosts ? [lanHostsFact(local, hosts)] : [])];
 }

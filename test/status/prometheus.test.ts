@@ -47,7 +47,7 @@ test("each check is a state set: three series per check and gateway, 1 for its s
   const lines = series(text, "wgsite_check_status");
   // No LAN host was heard in these captures, the site file sets no key age limit, the LANs are IPv4 only and the
   // full-MTU ping is apply's: those rows are absent, as on the pane.
-  const absent = ["lan-host", "key-age", "ip6-forward", "lan-ping6", "mtu-ping"].length;
+  const absent = ["lan-host", "key-age", "ip6-forward", "tunnel-ping6", "lan-ping6", "mtu-ping"].length;
   assert.deepEqual(v.map((g) => g.checks.length), [CHECK_IDS.length - absent, CHECK_IDS.length - absent]);
   assert.equal(lines.length, 2 * (CHECK_IDS.length - absent) * 3);
   assert.deepEqual(lines.filter((l) => l.includes('check="ip-forward"') && l.includes('site="beta"')), [
