@@ -15,7 +15,7 @@ export async function remove(options: Options): Promise<number> {
   const log = (line: string | undefined) => line && process.stderr.write(`${line}\n`);
   // --site: only those gateways are contacted and undone; the others keep their tunnels (and a peer for them until the next apply).
   const targets = named ? { ...site, sites: site.sites.filter((s) => named.has(s.name)) } : site;
-  const sessions = await openGateways(targets, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), (e) => log(progressLine(e)));
+  const sessions = await openGateways(targets, { sshConfig: options.sshConfig, knownHosts: options.knownHosts, identity: options.identity }, nonInteractivePrompts(options.acceptNewHostKeys), (e) => log(progressLine(e)), { measurePaths: false });
   try {
     const results = await Promise.all(
       sessions.map(async (s) => {

@@ -70,7 +70,7 @@ export async function status(options: Options): Promise<number> {
   // Status changes nothing on the gateways: it takes no lock, so an apply elsewhere never waits for it.
   let opened: readonly GatewaySession[];
   try {
-    opened = await openGateways(site, ssh, prompts, log, { lock: false });
+    opened = await openGateways(site, ssh, prompts, log, { lock: false, measurePaths: false });
   } catch (error) {
     // A scrape of a gateway that cannot be reached must still say so: both down, the error on stderr.
     if (options.prometheus) process.stdout.write(unreachableText(site, now()));

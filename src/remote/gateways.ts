@@ -91,6 +91,8 @@ export function toExitError(error: unknown): unknown {
 export type OpenOptions = {
   /** Take each gateway's wgsite lock for the run (default); read-only runs (status, plan) do not. */
   readonly lock?: boolean;
+  /** Measure the path MTU to each peer and resolve their endpoint names (default): what plans are made from; status measures through the tunnel instead. */
+  readonly measurePaths?: boolean;
 };
 
 export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts, emit: Emit, options: OpenOptions = {}): Promise<GatewaySession[]> {
@@ -103,7 +105,7 @@ export async function openGateways(site: Site, ssh: SshOptions, prompts: Prompts
   }
   const conns = settled.map((s) => (s as PromiseFulfilledResult<Connection>).value);
   try {
-    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i, conns[i]!, prompts, emit, options.lock ?? true, options.lock === false ? [] : peerHosts(site, i))));
+    const sessions = await Promise.all(site.sites.map((def, i) => gatewayFacts(def, i, conns[i]!, prompts, emit, options.lock ?? true, options.measurePaths === false ? [] : peerHosts(site, i))));
     const missing = sessions.filter((s) => typeof s === "string") as string[];
     if (missing.length > 0) {
       throw new ExitError(ExitCode.InvalidInput, `missing answers (nothing was changed):\n${missing.map((m) => `  ${m}`).join("\n")}`);
@@ -144,7 +146,7 @@ export function missingSudoPassword(def: Pick<SiteDef, "name" | "ssh">, interact
 
 /**
  * The endpoints of gateway `index`'s peers: their names are resolved, and the path MTU to each
- * measured, on the gateway (by the runs that change it; status measures through the tunnel).
+ * measured, on the gateway (by the runs that plan; status measures through the tunnel).
  */
 export function peerHosts(site: Site, index: number): string[] {
   return peersOf(site, index).flatMap((p) => (p.site.endpoint.host === undefined ? [] : [p.site.endpoint.host]));

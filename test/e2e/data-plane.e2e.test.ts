@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createLab, labSkipReason, type Lab, type Site } from "../lab/lab.ts";
 import { INET6, LAN6, NARROW_MTU } from "../lab/path-variants.ts";
+
+/** The IPv6 transfer net of the dual-stack case (RFC 6164 /127). */
+const TRANSFER6 = "2001:db8:9::/127";
 import { eventually, labSite, wgsite } from "./run-wgsite.ts";
 
 const skip = labSkipReason();
@@ -72,7 +75,7 @@ describe(`a hop between the gateways that silently drops packets over ${NARROW_M
     assert.ok(report.ok);
     for (const g of report.gateways) {
       assert.deepEqual(g.checks.filter((c) => !c.ok), [], `${g.site} checks`);
-      assert.deepEqual(g.checks.find((c) => c.id === "mtu-ping"), { id: "mtu-ping", ok: true, detail: "1340 bytes (don't fragment) cross both ways" });
+      assert.deepEqual(g.checks.find((c) => c.id === "mtu-ping"), { id: "mtu-ping", ok: true, detail: "1340 bytes, don't fragment" });
     }
     for (const [side, iface] of [["alpha", "wgA"], ["beta", "wgB"]] as const) {
       const r = await lab.inGateway(side, `grep -E '^MTU' /etc/wireguard/${iface}.conf; cat /sys/class/net/${iface}/mtu; iptables-save -t mangle | grep -c TCPMSS`);
@@ -117,7 +120,7 @@ describe(`a hop between the gateways that silently drops packets over ${NARROW_M
     writeFileSync(pinned, labSite(lab, "firewall:\n  restrictPort: false\n").replace("  port: 51000\n", "  port: 51000\n  mtu: 1420\n"));
     const r = await wgsite(lab, ["--non-interactive", "-c", pinned, "--verify-timeout", "10"]);
     assert.notEqual(r.code, 0, r.stderr);
-    assert.match(r.stderr, /mtu-ping: 1420 bytes \(don't fragment\) do not cross 10\.10\.10\.1 -> 10\.10\.11\.1: the path is narrower than wgA's MTU/);
+    assert.match(r.stderr, /mtu-ping: 1420 bytes do not cross: 10\.10\.10\.1 -> 10\.10\.11\.1: the path is narrower than wgA's MTU/);
     assert.equal((await lab.inGateway("alpha", "grep -E '^MTU' /etc/wireguard/wgA.conf; cat /sys/class/net/wgA/mtu")).stdout, "MTU = 1340\n1340\n");
     assert.equal(await bulk(lab, "alpha", "beta", 7103), String(BYTES), "the rolled-back tunnel carries bulk TCP again");
   });
@@ -184,10 +187,10 @@ describe("an internet with IPv6 beside IPv4: restrictPort closes the port on bot
   });
 });
 
-describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways", () => {
+describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways, an IPv6 transfer net beside the IPv4 one", () => {
   let lab: Lab;
   let site: string;
-  const lan6 = (yaml: string) => yaml.replace("lan: [10.10.10.0/24]", `lan: [10.10.10.0/24, '${LAN6.alpha.cidr}']`).replace("lan: [10.10.11.0/24]", `lan: [10.10.11.0/24, '${LAN6.beta.cidr}']`);
+  const lan6 = (yaml: string) => yaml.replace("lan: [10.10.10.0/24]", `lan: [10.10.10.0/24, '${LAN6.alpha.cidr}']`).replace("lan: [10.10.11.0/24]", `lan: [10.10.11.0/24, '${LAN6.beta.cidr}']`).replace("  port: 51000\n", `  port: 51000\n  network6: '${TRANSFER6}'\n`);
   const ping6 = (from: Site, to: Site) => async () => (await lab.inNs(lab.lanHosts[from].ns, ["ping", "-6", "-c1", "-W1", LAN6[to].host])).code === 0;
   before(async () => {
     if (skip) return;
@@ -206,7 +209,9 @@ describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways", () => {
     for (const g of report.gateways) {
       assert.deepEqual(g.checks.filter((c) => !c.ok), [], `${g.site} checks`);
       assert.equal(g.checks.find((c) => c.id === "lan-ping6")?.ok, true, `${g.site} pinged the other LAN over IPv6`);
+      assert.equal(g.checks.find((c) => c.id === "tunnel-ping6")?.ok, true, `${g.site} pinged the other's IPv6 transfer address`);
     }
+    assert.match((await lab.inGateway("alpha", "ip -6 -o addr show dev wgA scope global")).stdout, /inet6 2001:db8:9::\/127 /);
     const r = await lab.inGateway("alpha", "cat /etc/sysctl.d/99-wgsite-wgA.conf; sysctl -n net.ipv6.conf.all.forwarding");
     assert.equal(r.stdout, "# managed by wgsite: routed site-to-site traffic through wgA\nnet.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n1\n");
   });
@@ -229,6 +234,7 @@ describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways", () => {
     for (const side of ["alpha", "beta"]) {
       assert.ok(s.ids.includes(`${side} ip6-forward 1, persisted`), s.ids.join("\n"));
       assert.ok(s.ids.some((l) => l.startsWith(`${side} lan-ping6 `)), s.ids.join("\n"));
+      assert.ok(s.ids.some((l) => l.startsWith(`${side} tunnel-ping6 2001:db8:9::`)), s.ids.join("\n"));
     }
     assert.equal(s.code, 0);
   });
