@@ -13,6 +13,8 @@ export type FieldSpec = {
   readonly choices?: readonly Choice[];
   /** A choice list that ends in "other…", switching the field to free typing. */
   readonly other?: string;
+  /** How the answer reads when the field is not focused (default: as stored). */
+  readonly display?: (value: string) => string;
 };
 
 const ORDINAL = ["first", "second", "third", "fourth", "fifth", "sixth"];
@@ -103,9 +105,9 @@ export function fieldSpec(field: FieldId, state: WizardState): FieldSpec {
     case "savePath":
       return { label: "Save the site file as", hint: "rerun it any time without questions; written whole or not at all" };
     case "topology":
-      return { label: "Topology", choices: topologyChoices(state, count) };
+      return { label: "Topology", choices: topologyChoices(state, count), display: (v) => (v.startsWith("hub:") ? `hub ${v.slice(4)}` : v) };
     case "more":
-      return { label: "Sites", choices: moreChoices(state, count) };
+      return { label: "Sites", choices: moreChoices(state, count), display: () => `${count}; add or remove one here` };
   }
   return { label: field };
 }
@@ -127,7 +129,8 @@ function moreChoices(state: WizardState, count: number): Choice[] {
   return [
     { label: `go on with these ${count} sites`, value: "keep" },
     ...(count < MAX_SITES ? [{ label: "add a site", value: "add" }] : []),
-    ...names.map((n, i) => ({ label: `remove ${n}`, value: `remove:${i}` })),
+    // By name, not place: a second Enter on the same entry cannot remove the site that moved up into it.
+    ...names.map((n) => ({ label: `remove ${n}`, value: `remove:${n}` })),
   ];
 }
 

@@ -17,6 +17,8 @@ function isForm(screen: Screen): screen is FormScreen {
 
 /** An edit; an SSH target that has not been overridden also fills its endpoint when it is a public address. */
 function edit(state: WizardState, field: FieldId, value: string): WizardState {
+  // The list's own Enter may arrive after the site was added or removed: only a choice still offered, while focused, counts.
+  if (field === "more" && (state.focus !== "more" || !fieldSpec("more", state).choices?.some((c) => c.value === value))) return state;
   const split = splitField(field);
   // `+` fits no name and no LAN: typed on the sites screen it adds a site.
   if (state.screen === "sites" && split && (split[0] === "name" || split[0] === "lan") && value.includes("+")) {
@@ -59,7 +61,11 @@ function withSiteRemoved(state: WizardState, side: number): WizardState {
     touched: shiftTouched(state.touched, side),
     typing: shiftTouched(state.typing, side),
     gateways: state.gateways.filter((_, i) => i !== side),
-    notice: hubRemoved ? `${name} was the hub and is removed: the sites are a mesh now; pick another hub here if they should be one` : `${name} removed`,
+    notice: !hubRemoved
+      ? `${name} removed`
+      : siteCount(answers) === 2
+        ? `${name} was the hub and is removed: the two sites left are joined directly`
+        : `${name} was the hub and is removed: the sites are a mesh now; pick another hub here if they should be one`,
   };
   const fields = formFields("sites", next.answers);
   return focusField(next, hubRemoved && fields.includes("topology") ? "topology" : fields[fields.length - 1]!);
@@ -126,7 +132,10 @@ function next(state: WizardState): Transition {
     const field = state.focus;
     if (state.otherHighlighted === field) return stay({ ...state, typing: [...state.typing, field], otherHighlighted: undefined });
     if (field === "more" && state.answers.more === "add") return stay(withSiteAdded(state));
-    if (field === "more" && state.answers.more.startsWith("remove:")) return stay(withSiteRemoved(state, Number(state.answers.more.slice(7))));
+    if (field === "more" && state.answers.more.startsWith("remove:")) {
+      const side = Array.from({ length: siteCount(state.answers) }, (_, i) => i).find((i) => state.answers[`name${i}`] === state.answers.more.slice(7));
+      return stay(side === undefined ? { ...state, answers: { ...state.answers, more: "keep" } } : withSiteRemoved(state, side));
+    }
     if (fieldProblems(state.answers, state.extras)[field]) return stay(state);
     const fields = formFields(screen, state.answers);
     const index = fields.indexOf(field);

@@ -38,6 +38,7 @@ export function DoneScreen({ state, problems, dispatch, isActive }: Props) {
           {site.sites.map((def, i) => {
             const checks = apply.checks[i] ?? [];
             const passed = checks.filter((c) => c.ok).length;
+            if (checks.length === 0) return <Text key={def.name} color={color("muted")}>{`  ${def.name}: no checks reported`}</Text>;
             return (
               <Text key={def.name} wrap="truncate-end">
                 <Text color={color(passed === checks.length ? "good" : "warn")}>{passed === checks.length ? MARK.changed : MARK.warning}</Text>
