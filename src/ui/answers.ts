@@ -138,7 +138,9 @@ export function shapeOf(answers: Answers, extras: Extras = {}, standIns = false)
   });
   const sites: Record<string, ReturnType<typeof entry>> = {};
   for (let side = 0; side < count; side++) sites[answers[`name${side}`]] = entry(side);
-  const hub = hubOf(answers);
+  // Two sites have no topology to ask about: a hub kept from their file is written back only while it names one of them.
+  const named = hubOf(answers);
+  const hub = count === 2 && named !== undefined && !(named in sites) ? undefined : named;
   return {
     tunnel: {
       network: answers.network.trim(),

@@ -179,6 +179,8 @@ export function isTyping(state: WizardState, field: FieldId): boolean {
   if (!spec.choices) return true;
   if (spec.choices.length === 0) return true;
   if (state.typing.includes(field)) return true;
+  // A list without "other…" (the topology, the sites list) is never typed in: a value not in it is replaced on focus.
+  if (!spec.other) return false;
   const value = state.answers[field];
   return value !== "" && !spec.choices.some((c) => c.value === value);
 }

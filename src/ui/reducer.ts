@@ -1,6 +1,6 @@
 import { plan } from "../core/plan.ts";
 import { siteToYaml } from "../core/site-yaml.ts";
-import { fieldProblems, siteCount, siteOf, splitField, type FieldId } from "./answers.ts";
+import { fieldProblems, hubOf, siteCount, siteOf, splitField, type FieldId } from "./answers.ts";
 import { applyEvent, applyViewOf, finishApply } from "./apply-view.ts";
 import { fieldSpec, isTyping } from "./field-specs.ts";
 import { publicHostOf } from "./public-host.ts";
@@ -76,7 +76,10 @@ function focusField(state: WizardState, field: FieldId): WizardState {
   const focused = { ...state, focus: field, otherHighlighted: undefined };
   const choices = fieldSpec(field, focused).choices;
   if (choices && choices.length > 0 && !isTyping(focused, field) && !choices.some((c) => c.value === focused.answers[field])) {
-    return edit(focused, field, choices[0]!.value);
+    const hub = field === "topology" ? hubOf(focused.answers) : undefined;
+    const edited = edit(focused, field, choices[0]!.value);
+    // A file's hub that is none of its sites: said, not silently replaced.
+    return hub === undefined ? edited : { ...edited, notice: `the file's hub ${JSON.stringify(hub)} is not one of the sites; pick the hub here (or mesh)` };
   }
   return focused;
 }

@@ -344,3 +344,34 @@ test("six sites on an 80x24 terminal: each gateway's plan in turn (←/→), the
   assert.match(oneLine(done), /Tunnels of 6 sites, mesh: alpha, beta, gamma, delta, epsilon, zeta: up and verified \(6 gateways changed\)/);
   assert.match(done, /^✔ zeta: 2 of 2 checks passed$/m);
 });
+
+test("a file whose hub is none of its sites: said on the topology, which offers the sites; long names keep the review within 80 columns", { timeout: 30000 }, async () => {
+  const long = ["headquarters-frankfurt-main", "branch-office-hamburg-north", "warehouse-munich-east-gate"];
+  const file = {
+    tunnel: { network: "10.10.9.0/29" },
+    topology: { hub: "hq" },
+    sites: Object.fromEntries(long.map((n, i) => [n, { lan: [`10.10.${10 + i}.0/24`], endpoint: `192.0.2.${i + 1}`, interface: `wg${i}`, ssh: `root@192.0.2.${i + 1}` }])),
+  };
+  const { answers, extras } = answersFromFile(file);
+  const services = manyServices();
+  const { r } = renderWizard(initialState({ answers, extras, settings: SETTINGS }), services);
+  await terminalSize(r, 80, 40);
+  await enterUntil(r, "› Topology:");
+  const topology = await frameWith(r, 'the file\'s hub "hq" is not one of the sites; pick the hub here (or mesh)');
+  assert.match(topology, /hub headquarters-frankfurt-main/);
+  await press(r, KEY.down, KEY.enter, KEY.enter);
+  await enterUntil(r, "[2 Tunnel]");
+  await enterUntil(r, "[3 Gateways]");
+  await enterUntil(r, "All 3 gateways are ready", 20);
+  await press(r, KEY.enter);
+  const review = await frameWith(r, "Plan for [headquarters-frankfurt-main], gateway 1 of 3");
+  assertFits(review.split("\n").slice(0, 3).join("\n"), 80, 40, "the review's title");
+  await press(r, KEY.left);
+  await frameWith(r, "Plan for [warehouse-munich-east-gate], gateway 3 of 3");
+  await press(r, KEY.enter);
+  await frameWith(r, "[6 Done]");
+  await press(r, KEY.enter);
+  await lastFrameWith(r, "Site file saved");
+  const site = savedSite(services.saved.get(`./${long[0]}-and-2-more.yaml`) ?? "");
+  assert.deepEqual(site.topology, { kind: "hub", hub: long[0] });
+});
