@@ -25,11 +25,20 @@ function edit(state: WizardState, field: FieldId, value: string): WizardState {
     return withSiteAdded(edit(state, field, value.replaceAll("+", "")));
   }
   let answers: Record<FieldId, string> = { ...state.answers, [field]: value };
-  if (split?.[0] === "name") answers = { ...renameHub(answers, state.answers[field], value) };
+  // The hub follows its site's renaming; while another site has the same name, it stays with that one.
+  if (split?.[0] === "name" && namedCount(state, state.answers[field]) === 1) answers = { ...renameHub(answers, state.answers[field], value) };
   const touched = state.touched.includes(field) ? state.touched : [...state.touched, field];
   const side = split?.[0] === "ssh" ? split[1] : undefined;
   if (side !== undefined && !state.touched.includes(`endpoint${side}`)) answers[`endpoint${side}`] = publicHostOf(value, state.aliases) ?? "";
   return { ...state, answers, touched, otherHighlighted: undefined, notice: undefined };
+}
+
+function namedCount(state: WizardState, name: string): number {
+  return Array.from({ length: siteCount(state.answers) }, (_, i) => state.answers[`name${i}`]).filter((n) => n === name).length;
+}
+
+function firstNamed(state: WizardState, name: string): number | undefined {
+  return Array.from({ length: siteCount(state.answers) }, (_, i) => i).find((i) => state.answers[`name${i}`] === name);
 }
 
 /** Which per-site fields were touched, after site `removed` left (or none did): the later sites' marks move up. */
@@ -136,7 +145,7 @@ function next(state: WizardState): Transition {
     if (state.otherHighlighted === field) return stay({ ...state, typing: [...state.typing, field], otherHighlighted: undefined });
     if (field === "more" && state.answers.more === "add") return stay(withSiteAdded(state));
     if (field === "more" && state.answers.more.startsWith("remove:")) {
-      const side = Array.from({ length: siteCount(state.answers) }, (_, i) => i).find((i) => state.answers[`name${i}`] === state.answers.more.slice(7));
+      const side = firstNamed(state, state.answers.more.slice(7));
       return stay(side === undefined ? { ...state, answers: { ...state.answers, more: "keep" } } : withSiteRemoved(state, side));
     }
     if (fieldProblems(state.answers, state.extras)[field]) return stay(state);

@@ -66,6 +66,9 @@ test("renaming the hub's site keeps it the hub; Enter on the sites list adds onc
   let state = initialState({ answers: { ...many(3), topology: "hub:gamma" }, aliases: ALIASES, settings: SETTINGS });
   state = update(state, { type: "edit", field: "name2", value: "gammax" }).state;
   assert.equal(state.answers.topology, "hub:gammax");
+  // A second site of the hub's name, renamed again: the hub stays with the first.
+  const twin = update(update(state, { type: "edit", field: "name1", value: "gammax" }).state, { type: "edit", field: "name1", value: "gammay" }).state;
+  assert.equal(twin.answers.topology, "hub:gammax");
   state = { ...state, focus: "more" };
   state = update(state, { type: "edit", field: "more", value: "add" }).state;
   state = update(state, { type: "next" }).state;
