@@ -4,11 +4,11 @@ import type { ApplyView, CheckLine, StepLine } from "./state.ts";
 
 /** Every step of the plan, pending, plus the verification the engine runs last. */
 export function applyViewOf(plan: Plan): ApplyView {
-  const column = (index: 0 | 1): StepLine[] => [
-    ...plan.gateways[index].steps.map((s): StepLine => ({ id: s.id, title: s.title, status: "pending" })),
+  const column = (index: number): StepLine[] => [
+    ...plan.gateways[index]!.steps.map((s): StepLine => ({ id: s.id, title: s.title, status: "pending" })),
     { id: "verify", title: "Verify the tunnel", status: "pending" },
   ];
-  return { running: true, columns: [column(0), column(1)], checks: [[], []] };
+  return { running: true, columns: plan.gateways.map((_, i) => column(i)), checks: plan.gateways.map(() => []) };
 }
 
 function updateLine(lines: readonly StepLine[], id: string, title: string, change: Partial<StepLine>): StepLine[] {
@@ -18,13 +18,13 @@ function updateLine(lines: readonly StepLine[], id: string, title: string, chang
 }
 
 /** Folds one engine event into the two columns: a spinner when a step starts, a mark and its duration when it ends. */
-export function applyEvent(view: ApplyView, siteNames: readonly [string, string], event: ApplyEvent): ApplyView {
+export function applyEvent(view: ApplyView, siteNames: readonly string[], event: ApplyEvent): ApplyView {
   if (event.type === "plan") return { ...applyViewOf(event.plan), running: view.running };
   if (!("site" in event)) return view;
   const index = siteNames.indexOf(event.site);
   if (index < 0) return view;
-  const columns: [readonly StepLine[], readonly StepLine[]] = [view.columns[0], view.columns[1]];
-  const checks: [readonly CheckLine[], readonly CheckLine[]] = [view.checks[0], view.checks[1]];
+  const columns: (readonly StepLine[])[] = [...view.columns];
+  const checks: (readonly CheckLine[])[] = [...view.checks];
   switch (event.type) {
     case "step-start":
       columns[index] = updateLine(columns[index]!, event.step, event.title, { status: "running" });
@@ -50,7 +50,7 @@ export function applyEvent(view: ApplyView, siteNames: readonly [string, string]
 }
 
 /** Where a run failed that no step reported: failing checks, or the gateway the engine's error names first (a lost connection). */
-function unreportedFailure(report: ApplyReport, siteNames: readonly [string, string]): NonNullable<ApplyView["failure"]> {
+function unreportedFailure(report: ApplyReport, siteNames: readonly string[]): NonNullable<ApplyView["failure"]> {
   const error = report.error ?? "the run failed";
   if (error.startsWith("verification failed")) {
     const site = report.gateways.find((g) => g.checks.some((c) => !c.ok && !c.warning))?.site ?? "";
@@ -61,7 +61,7 @@ function unreportedFailure(report: ApplyReport, siteNames: readonly [string, str
 }
 
 /** The run is over; a failed run without a failed step (verification, a lost connection) shows the engine's error. */
-export function finishApply(view: ApplyView, report: ApplyReport, siteNames: readonly [string, string]): ApplyView {
+export function finishApply(view: ApplyView, report: ApplyReport, siteNames: readonly string[]): ApplyView {
   const failure = report.ok ? undefined : (view.failure ?? unreportedFailure(report, siteNames));
   // Steps still spinning when the run ended did not finish.
   const settle = (lines: readonly StepLine[]) => lines.map((l) => (l.status === "running" ? { ...l, status: "failed" as const } : l));
@@ -69,6 +69,6 @@ export function finishApply(view: ApplyView, report: ApplyReport, siteNames: rea
     ...view,
     running: false,
     report,
-    ...(failure ? { failure, columns: [settle(view.columns[0]), settle(view.columns[1])] as const } : {}),
+    ...(failure ? { failure, columns: view.columns.map(settle) } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { Hint } from "./components/KeyHints.tsx";
+import { siteCount, splitField } from "./answers.ts";
 import { isTyping } from "./field-specs.ts";
 import { Command } from "./keys.ts";
 import type { WizardState } from "./state.ts";
@@ -16,9 +17,13 @@ export function hintsFor(state: WizardState): readonly Hint[] {
     case "tunnel":
     case "gateways": {
       const list = !isTyping(state, state.focus);
+      // `+` in a name or LAN adds a site (it fits neither); shown from the LANs on, and always with more than two sites.
+      const field = splitField(state.focus)?.[0];
+      const plus = state.screen === "sites" && (field === "name" || field === "lan") && (field === "lan" || siteCount(state.answers) > 2);
       return [
         { command: Command.Next, does: "next" },
         list ? { keys: "↑/↓", does: "choose" } : { command: Command.PreviousField, does: "previous field" },
+        ...(plus ? [{ keys: "+", does: "add a site" }] : []),
         ...(state.screen === "sites" ? [] : [{ command: Command.Back, does: "back" }]),
         QUIT,
       ];
@@ -30,7 +35,12 @@ export function hintsFor(state: WizardState): readonly Hint[] {
         QUIT,
       ];
     case "review":
-      return [{ keys: "↑/↓ Enter", does: "choose" }, { command: Command.SwitchGateway, does: "other gateway" }, { command: Command.Back, does: "back" }, QUIT];
+      return [
+        { keys: "↑/↓ Enter", does: "choose" },
+        { command: Command.SwitchGateway, does: (state.plan?.gateways.length ?? 2) > 2 ? "previous/next gateway" : "other gateway" },
+        { command: Command.Back, does: "back" },
+        QUIT,
+      ];
     case "apply":
       if (state.apply?.running) return [{ command: Command.Quit, does: "quit (asks first)" }];
       return [{ keys: "Enter", does: "connect again" }, { command: Command.Back, does: "back to the answers" }, QUIT];

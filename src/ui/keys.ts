@@ -21,6 +21,9 @@ export const Command = {
   No: "no",
   /** Show the other gateway's plan. */
   SwitchGateway: "switch-gateway",
+  /** With more than two gateways: the previous or next one's plan. */
+  PreviousGateway: "previous-gateway",
+  NextGateway: "next-gateway",
   /** Scroll a part taller than the terminal up by a page. */
   ScrollUp: "scroll-up",
   /** Scroll a part taller than the terminal down by a page. */
@@ -38,6 +41,8 @@ const BINDINGS: Record<Command, (input: string, key: Key) => boolean> = {
   [Command.Yes]: (input, key) => !key.ctrl && (input === "y" || input === "Y"),
   [Command.No]: (input, key) => !key.ctrl && (input === "n" || input === "N"),
   [Command.SwitchGateway]: (_input, key) => key.leftArrow || key.rightArrow,
+  [Command.PreviousGateway]: (_input, key) => key.leftArrow,
+  [Command.NextGateway]: (_input, key) => key.rightArrow,
   [Command.ScrollUp]: (_input, key) => key.pageUp,
   [Command.ScrollDown]: (_input, key) => key.pageDown,
 };
@@ -52,6 +57,8 @@ export const KEY_LABELS: Record<Command, string> = {
   [Command.Yes]: "y",
   [Command.No]: "n",
   [Command.SwitchGateway]: "←/→",
+  [Command.PreviousGateway]: "←",
+  [Command.NextGateway]: "→",
   [Command.ScrollUp]: "PgUp",
   [Command.ScrollDown]: "PgDn",
 };

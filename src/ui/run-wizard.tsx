@@ -3,7 +3,7 @@ import { render } from "ink";
 import type { Options } from "../args.ts";
 import { ExitCode, ExitError } from "../core/exit-codes.ts";
 import { parseSiteYaml } from "../core/load-site.ts";
-import { formatProblems } from "../core/site.ts";
+import { formatProblems, MAX_SITES } from "../core/site.ts";
 import { decodeSiteText, readSiteBytes, shownPath } from "../flows/read-site.ts";
 import { answersFromFile, type Answers, type Extras } from "./answers.ts";
 import { App } from "./App.tsx";
@@ -21,11 +21,11 @@ export async function prefill(path: string): Promise<{ answers: Answers; extras:
   const decoded = decodeSiteText(await readSiteBytes(path));
   const parsed = decoded.ok ? parseSiteYaml(decoded.text) : { ok: false as const, problems: [decoded.problem] };
   if (!parsed.ok) throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: not valid YAML:\n${formatProblems(parsed.problems).map((l) => `  ${l}`).join("\n")}`);
-  // The wizard asks for two sites: saving would drop the others, so a larger file is edited by hand.
+  // Every site is loaded and saved back; past the limit some would be dropped, so such a file is refused whole.
   const sites = (parsed.raw as { sites?: unknown } | null)?.sites;
   const count = sites && typeof sites === "object" ? Object.keys(sites).length : 0;
-  if (count > 2) {
-    throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: has ${count} sites, and the wizard edits two; edit the file by hand and run wgsite apply -c ${shownPath(path)} (wgsite plan --offline -c ${shownPath(path)} shows every gateway's config)`);
+  if (count > MAX_SITES) {
+    throw new ExitError(ExitCode.InvalidInput, `${shownPath(path)}: has ${count} sites; wgsite joins at most ${MAX_SITES} (split the file into groups joined through a hub)`);
   }
   return answersFromFile(parsed.raw);
 }
@@ -77,9 +77,15 @@ export async function runWizard(options: Options): Promise<number> {
     final = result as WizardExit;
     // The tunnel is up and the site file saved: the live pane takes over below the wizard's last screen.
     const live = final.watch ? services.live() : undefined;
-    if (final.watch && live) {
+    if (final.watch && live && live.sessions.length === 2) {
       const { watchInTerminal } = await import("./status/live-pane.ts");
-      const ended = await watchInTerminal({ site: final.watch, sessions: live.sessions, reconnect: live.reconnect, intervalSec: options.intervalSec });
+      const ended = await watchInTerminal({ site: final.watch, sessions: [live.sessions[0]!, live.sessions[1]!], reconnect: live.reconnect, intervalSec: options.intervalSec });
+      services.adopt(ended.sessions);
+      final = { code: ended.code };
+    } else if (final.watch && live) {
+      // More than two sites: the pairs above one gateway's detail, as `wgsite status` shows them.
+      const { watchSitesInTerminal } = await import("./status/sites-pane.ts");
+      const ended = await watchSitesInTerminal({ site: final.watch, sessions: live.sessions, reconnect: live.reconnect, intervalSec: options.intervalSec });
       services.adopt(ended.sessions);
       final = { code: ended.code };
     }

@@ -12,19 +12,20 @@ import type { ApplyReport, Emit } from "../remote/events.ts";
 import { closeSessions, openGateways, type GatewaySession, type SshOptions } from "../remote/gateways.ts";
 import type { Prompts } from "../remote/prompts.ts";
 
-export type Sessions = readonly [GatewaySession, GatewaySession];
+/** One per site, in the file's order. */
+export type Sessions = readonly GatewaySession[];
 
 export type LiveSessions = { readonly sessions: Sessions; readonly reconnect: (previous: GatewaySession) => Promise<GatewaySession> };
 
 export type Connected = {
-  readonly facts: readonly [HostFacts, HostFacts];
+  readonly facts: readonly HostFacts[];
   /** Conflicts that must stop the run before any change, each with its fix. */
   readonly blockers: readonly Problem[];
 };
 
 /** The effects the wizard needs from the world; tests hand in fakes. */
 export type WizardServices = {
-  /** Connects both gateways (in parallel) and keeps the sessions (and their locks) for `apply`. */
+  /** Connects every gateway (in parallel) and keeps the sessions (and their locks) for `apply`. */
   readonly connect: (site: Site, prompts: Prompts, emit: Emit) => Promise<Connected>;
   /** Runs the plan the person reviewed, as it is. */
   readonly apply: (site: Site, plan: Plan, emit: Emit) => Promise<ApplyReport>;
@@ -84,9 +85,8 @@ export function gatewayServices(ssh: SshOptions, settings: ApplySettings): Wizar
         await closeSessions(opened);
         throw new Error("connection abandoned");
       }
-      // The wizard joins two sites (more are written in the site file).
-      sessions = opened as [GatewaySession, GatewaySession];
-      return { facts: [opened[0]!.facts, opened[1]!.facts], blockers: refusals(site, opened) };
+      sessions = opened;
+      return { facts: opened.map((s) => s.facts), blockers: refusals(site, opened) };
     },
     apply: async (_site, plan, emit) => {
       if (!sessions) throw new Error("not connected to the gateways");

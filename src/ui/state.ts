@@ -4,19 +4,42 @@ import type { Plan } from "../core/plan-types.ts";
 import type { Secret } from "../core/secret.ts";
 import type { Problem, Site } from "../core/site.ts";
 import type { ApplyEvent, ApplyReport } from "../remote/events.ts";
-import { DEFAULT_ANSWERS, type Answers, type Extras, type FieldId } from "./answers.ts";
+import { DEFAULT_ANSWERS, siteCount, type Answers, type Extras, type FieldId } from "./answers.ts";
 import type { SshAlias } from "./ssh-aliases.ts";
 
 export type Screen = "sites" | "tunnel" | "gateways" | "connect" | "review" | "apply" | "done";
 export type FormScreen = "sites" | "tunnel" | "gateways" | "done";
 
-/** The fields of each form, in the order Enter walks through them. */
+/** The fields of each form with two sites (the reference), in the order Enter walks through them. */
 export const FORMS: Readonly<Record<FormScreen, readonly FieldId[]>> = {
   sites: ["name0", "lan0", "name1", "lan1"],
   tunnel: ["network", "port", "iface0", "iface1", "keepalive", "psk"],
   gateways: ["ssh0", "endpoint0", "ssh1", "endpoint1"],
   done: ["savePath"],
 };
+
+export const FORM_SCREENS: readonly FormScreen[] = ["sites", "tunnel", "gateways", "done"];
+
+/**
+ * The fields of a form for these answers: with more than two sites, one row per site, and the
+ * sites screen ends with the topology and the choice to add or remove a site.
+ */
+export function formFields(screen: FormScreen, answers: Answers): readonly FieldId[] {
+  const count = siteCount(answers);
+  if (count <= 2) return FORMS[screen];
+  const each = (...fields: readonly ("name" | "lan" | "iface" | "ssh" | "endpoint")[]) =>
+    Array.from({ length: count }, (_, i) => fields.map((f): FieldId => `${f}${i}`)).flat();
+  switch (screen) {
+    case "sites":
+      return [...each("name", "lan"), "topology", "more"];
+    case "tunnel":
+      return ["network", "port", ...each("iface"), "keepalive", "psk"];
+    case "gateways":
+      return each("ssh", "endpoint");
+    case "done":
+      return FORMS.done;
+  }
+}
 
 export const SCREEN_ORDER: readonly Screen[] = ["sites", "tunnel", "gateways", "connect", "review", "apply", "done"];
 
@@ -48,8 +71,9 @@ export type CheckLine = { readonly id: string; readonly ok: boolean; readonly de
 
 export type ApplyView = {
   readonly running: boolean;
-  readonly columns: readonly [readonly StepLine[], readonly StepLine[]];
-  readonly checks: readonly [readonly CheckLine[], readonly CheckLine[]];
+  /** One per gateway, in the site file's order. */
+  readonly columns: readonly (readonly StepLine[])[];
+  readonly checks: readonly (readonly CheckLine[])[];
   readonly report?: ApplyReport;
   /** The first step that failed: where, what it printed. */
   readonly failure?: { readonly site: string; readonly step: string; readonly title: string; readonly output: string };
@@ -85,12 +109,16 @@ export type WizardState = {
   /** Counts connection attempts, so results of an abandoned one are ignored. */
   readonly attempt: number;
   readonly site?: Site;
-  readonly gateways: readonly [GatewayView, GatewayView];
+  /** One per site, in the file's order. */
+  readonly gateways: readonly GatewayView[];
   readonly connectError?: { readonly message: string; readonly code: number };
-  readonly facts?: readonly [HostFacts, HostFacts];
+  readonly facts?: readonly HostFacts[];
   readonly plan?: Plan;
   readonly blockers: readonly Problem[];
-  readonly reviewTab: 0 | 1;
+  /** The gateway whose plan the review shows. */
+  readonly reviewTab: number;
+  /** What the last add or remove of a site did that the person should know (a removed hub). */
+  readonly notice?: string;
   readonly prompts: readonly Prompt[];
   readonly apply?: ApplyView;
   readonly save: SaveView;
@@ -108,11 +136,12 @@ export type WizardEvent =
   | { readonly type: "back" }
   | { readonly type: "quit" }
   | { readonly type: "quit-answered"; readonly abandon: boolean }
-  | { readonly type: "switch-gateway" }
+  /** ←/→ on the review: the previous or next gateway (with two, the other one). */
+  | { readonly type: "switch-gateway"; readonly by?: -1 | 1 }
   | { readonly type: "confirm-apply" }
   | { readonly type: "retry" }
   | { readonly type: "engine"; readonly attempt: number; readonly event: ApplyEvent }
-  | { readonly type: "connected"; readonly attempt: number; readonly facts: readonly [HostFacts, HostFacts]; readonly blockers: readonly Problem[]; readonly runId: string }
+  | { readonly type: "connected"; readonly attempt: number; readonly facts: readonly HostFacts[]; readonly blockers: readonly Problem[]; readonly runId: string }
   | { readonly type: "connect-failed"; readonly attempt: number; readonly message: string; readonly code: number }
   | { readonly type: "prompt"; readonly prompt: Prompt }
   | { readonly type: "prompt-answered"; readonly id: number; readonly answer: PromptAnswer }
@@ -147,13 +176,13 @@ export function initialState(input: InitialInput): WizardState {
     answers,
     extras: input.extras ?? {},
     // Endpoints that came from a file are the person's choice: they no longer follow the SSH target.
-    touched: (["endpoint0", "endpoint1"] as const).filter((f) => answers[f] !== ""),
+    touched: Array.from({ length: siteCount(answers) }, (_, i): FieldId => `endpoint${i}`).filter((f) => answers[f] !== ""),
     focus: FORMS.sites[0]!,
     typing: [],
     aliases: input.aliases ?? [],
     settings: input.settings,
     attempt: 0,
-    gateways: [{ phase: "waiting" }, { phase: "waiting" }],
+    gateways: Array.from({ length: siteCount(answers) }, () => ({ phase: "waiting" as const })),
     blockers: [],
     reviewTab: 0,
     prompts: [],

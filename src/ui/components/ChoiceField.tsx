@@ -11,6 +11,8 @@ export const OTHER = "";
 export type Props = {
   readonly label: string;
   readonly value: string;
+  /** The answer as it reads unfocused, when not as stored. */
+  readonly shown?: string;
   readonly hint?: string;
   readonly choices: readonly Choice[];
   /** Label of a last entry that switches the field to typing. */
@@ -21,13 +23,13 @@ export type Props = {
 };
 
 /** A list of ready answers (↑/↓ to move); the highlighted one is the answer. */
-export function ChoiceField({ label, value, hint, choices, other, focused, onHighlight, onOther }: Props) {
+export function ChoiceField({ label, value, shown, hint, choices, other, focused, onHighlight, onOther }: Props) {
   if (!focused) {
     return (
       <Box>
         <Text>{"  "}</Text>
         <Text>{label}: </Text>
-        <Text>{value}</Text>
+        <Text>{shown ?? value}</Text>
       </Box>
     );
   }

@@ -9,6 +9,8 @@ export type Props = {
   readonly ssh: string;
   readonly iface: string;
   readonly gateway: GatewayView;
+  /** One line per gateway (more than two of them on the screen). */
+  readonly compact?: boolean;
 };
 
 function wireguard(f: HostFacts): string {
@@ -31,8 +33,21 @@ function existing(f: HostFacts, iface: string): string {
 }
 
 /** One gateway on the connect screen: a spinner while connecting, then what was found there. */
-export function FactsView({ name, ssh, iface, gateway }: Props) {
+export function FactsView({ name, ssh, iface, gateway, compact = false }: Props) {
   const f = gateway.facts;
+  // Many gateways: one line each (the OS, the init system, WireGuard, privileges), cut at the terminal's width.
+  if (compact) {
+    return (
+      <Box>
+        <Box width={2} flexShrink={0}>{f ? <Text color={color("good")}>{MARK.changed}</Text> : gateway.phase === "connecting" ? <Spinner /> : <Text>{MARK.pending}</Text>}</Box>
+        <Text wrap="truncate-end">
+          <Text bold>{name}</Text>
+          <Text color={color("muted")}> via {ssh}</Text>
+          {f ? `  ${f.os.prettyName || f.os.id} · ${f.init} · WireGuard ${f.installed.wg && f.installed.wgQuick ? "installed" : "to install"} · ${SUDO[f.privilege]}` : gateway.phase === "connecting" ? "  connecting, gathering facts…" : "  waiting"}
+        </Text>
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column" marginBottom={1}>
       <Box>

@@ -35,6 +35,7 @@ export function Form({ state, fields, problems, dispatch, isActive }: Props) {
               key={field}
               label={spec.label}
               value={value}
+              {...(spec.display ? { shown: spec.display(value) } : {})}
               {...(spec.hint ? { hint: spec.hint } : {})}
               choices={spec.choices}
               {...(spec.other ? { other: spec.other } : {})}

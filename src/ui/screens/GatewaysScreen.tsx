@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import type { FieldId } from "../answers.ts";
 import { Form } from "../components/Form.tsx";
 import { Topology } from "../components/Topology.tsx";
-import { FORMS, type WizardEvent, type WizardState } from "../state.ts";
+import { formFields, type WizardEvent, type WizardState } from "../state.ts";
 import { color } from "../theme.ts";
 
 export type Props = {
@@ -22,7 +22,7 @@ export function GatewaysScreen({ state, problems, dispatch, isActive }: Props) {
         {state.aliases.length > 0 ? `Host aliases from ${source}: ${state.aliases.map((a) => a.name).join(", ")}` : `No Host aliases in ${source}; type [user@]host[:port]`}
       </Text>
       <Topology answers={state.answers} />
-      <Form state={state} fields={FORMS.gateways} problems={problems} dispatch={dispatch} isActive={isActive} />
+      <Form state={state} fields={formFields("gateways", state.answers)} problems={problems} dispatch={dispatch} isActive={isActive} />
     </Box>
   );
 }

@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import type { FieldId } from "../answers.ts";
 import { Form } from "../components/Form.tsx";
 import { Topology } from "../components/Topology.tsx";
-import { FORMS, type WizardEvent, type WizardState } from "../state.ts";
+import { formFields, type WizardEvent, type WizardState } from "../state.ts";
 
 export type Props = {
   readonly state: WizardState;
@@ -17,7 +17,7 @@ export function TunnelScreen({ state, problems, dispatch, isActive }: Props) {
     <Box flexDirection="column">
       <Text>The gateways talk over a tiny transfer network; only they have addresses on it.</Text>
       <Topology answers={state.answers} />
-      <Form state={state} fields={FORMS.tunnel} problems={problems} dispatch={dispatch} isActive={isActive} />
+      <Form state={state} fields={formFields("tunnel", state.answers)} problems={problems} dispatch={dispatch} isActive={isActive} />
     </Box>
   );
 }
