@@ -9,7 +9,9 @@
  * - "expert", the floor a first apply is measured against: both gateways in parallel, each over one
  *   ssh session with two round trips: (1) install + key, printing the public key; (2) config,
  *   forwarding and unit, ending at the first reply from the other gateway's LAN address to a ping
- *   from its own (both sides ping in a tight loop: no sleeps, no repeated pings).
+ *   from its own (both sides ping in a tight loop: no sleeps, no repeated pings). Like wgsite it checks
+ *   the path MTU (one don't-fragment ping of the link MTU to the peer first, one of the tunnel's MTU
+ *   LAN to LAN last); with the firewall, the port is dropped on IPv6 too.
  *
  * beta is reached as a sudo user: its commands go through `sudo -S` with the password on stdin.
  */
@@ -32,12 +34,12 @@ export function sides(lab: Lab): [Side, Side] {
 
 /** The reference config of a gateway, with the peer's public key from a shell variable. */
 function configText(self: Side, peer: Side, peerKeyVar: string, firewall = false): string {
-  // With the firewall, the UDP port answers only the peer: the rules wgsite's restrictPort writes, as hooks.
-  const rule = (verb: string, extra: string, target: string) => `iptables -w ${verb} INPUT -p udp --dport ${PORT}${extra} -j ${target}`;
+  // With the firewall, the UDP port answers only the peer, on both families: the rules wgsite's restrictPort writes, as hooks.
+  const rule = (verb: string, extra: string, target: string, cmd = "iptables") => `${cmd} -w ${verb} INPUT -p udp --dport ${PORT}${extra} -j ${target}`;
   const hooks = firewall
     ? [
-        `PostUp = ${rule("-I", "", "DROP")}; ${rule("-I", ` -s ${peer.publicIp}`, "ACCEPT")}`,
-        `PreDown = ${rule("-D", "", "DROP")}; ${rule("-D", ` -s ${peer.publicIp}`, "ACCEPT")}`,
+        `PostUp = ${rule("-I", "", "DROP")}; ${rule("-I", ` -s ${peer.publicIp}`, "ACCEPT")}; ${rule("-I", "", "DROP", "ip6tables")}`,
+        `PreDown = ${rule("-D", "", "DROP")}; ${rule("-D", ` -s ${peer.publicIp}`, "ACCEPT")}; ${rule("-D", "", "DROP", "ip6tables")}`,
       ]
     : [];
   return [
@@ -136,6 +138,8 @@ export function expertScript(lab: Lab, options: { firewall?: boolean } = {}): st
   const script = (s: Side, peer: Side) =>
     [
       "set -e",
+      // The path MTU check wgsite makes too: one don't-fragment ping of the link MTU to the peer (a clean path answers it).
+      `m=$(cat /sys/class/net/$(ip route get ${peer.publicIp} | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')/mtu); ping -n -q -c1 -W1 -M do -s $((m - 28)) ${peer.publicIp} >/dev/null`,
       `${APT} apt-get -q update >/dev/null </dev/null`,
       `${INSTALL}${firewall ? " iptables" : ""} >/dev/null </dev/null`,
       `umask 077; wg genkey > /etc/wireguard/${s.iface}.key`,
@@ -147,6 +151,8 @@ export function expertScript(lab: Lab, options: { firewall?: boolean } = {}): st
       "echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-wireguard-forward.conf",
       `systemctl enable --now wg-quick@${s.iface} </dev/null 2>/dev/null`,
       `end=$(( $(date +%s) + 30 )); until ping -c1 -W1 -I ${s.lanIp} ${peer.lanIp} >/dev/null 2>&1; do [ $(date +%s) -lt $end ] || { echo "no tunnel" >&2; exit 1; }; done`,
+      // And verification's full-MTU ping through the tunnel.
+      `ping -n -q -c1 -W1 -M do -s $(( $(cat /sys/class/net/${s.iface}/mtu) - 28 )) -I ${s.lanIp} ${peer.lanIp} >/dev/null`,
       "echo up",
     ].join("\n");
   const remoteCmd = (s: Side, peer: Side) => (s.sudo ? `sudo -S -p '' sh -c ${q(script(s, peer))}` : script(s, peer));

@@ -31,7 +31,14 @@ export type FieldId = `${PerSiteField}${Side}` | "network" | "port" | "keepalive
 export type Answers = Readonly<Record<FieldId, string>>;
 
 /** Parts of a site file the wizard does not ask about but keeps (from `-c FILE`). */
-export type Extras = { readonly mtu?: unknown; readonly firewall?: SiteFileShape["firewall"]; readonly keys?: SiteFileShape["keys"] };
+/** What the site file holds that the wizard does not ask about, written back as it was. */
+export type Extras = {
+  readonly mtu?: unknown;
+  readonly network6?: string;
+  readonly clampMss?: boolean;
+  readonly firewall?: SiteFileShape["firewall"];
+  readonly keys?: SiteFileShape["keys"];
+};
 
 /** How many sites the answers hold (`name0` … `name<n-1>`). */
 export function siteCount(answers: Answers): number {
@@ -144,10 +151,12 @@ export function shapeOf(answers: Answers, extras: Extras = {}, standIns = false)
   return {
     tunnel: {
       network: answers.network.trim(),
+      ...(extras.network6 === undefined ? {} : { network6: extras.network6 }),
       port: answers.port.trim(),
       keepalive: answers.keepalive.trim(),
       ...(extras.mtu === undefined ? {} : { mtu: extras.mtu }),
       presharedKey: answers.psk === "on",
+      ...(extras.clampMss === undefined ? {} : { clampMss: extras.clampMss }),
     },
     sites,
     ...(hub === undefined ? {} : { topology: { hub } }),
@@ -242,5 +251,13 @@ export function answersFromFile(raw: unknown): { readonly answers: Answers; read
   if (hub !== undefined) answers.topology = `hub:${hub}`;
   const firewall = root.firewall === undefined ? undefined : (obj(root.firewall) as SiteFileShape["firewall"]);
   const keys = root.keys === undefined ? undefined : (obj(root.keys) as SiteFileShape["keys"]);
-  return { answers, extras: { ...(tunnel.mtu === undefined ? {} : { mtu: tunnel.mtu }), ...(firewall ? { firewall } : {}), ...(keys ? { keys } : {}) } };
+  const network6 = str(tunnel.network6);
+  const extras: Extras = {
+    ...(tunnel.mtu === undefined ? {} : { mtu: tunnel.mtu }),
+    ...(network6 === undefined ? {} : { network6 }),
+    ...(typeof tunnel.clampMss === "boolean" ? { clampMss: tunnel.clampMss } : {}),
+    ...(firewall ? { firewall } : {}),
+    ...(keys ? { keys } : {}),
+  };
+  return { answers, extras };
 }

@@ -71,6 +71,18 @@ test("a site file pre-fills the answers; what it lacks keeps the defaults; mtu a
   assert.equal(site.site.sites[0].endpoint.port, 51001);
 });
 
+test("the IPv6 transfer net and MSS clamping, which the wizard does not ask about, are written back as they were", () => {
+  const { answers, extras } = answersFromFile({
+    tunnel: { network: "10.10.9.0/31", network6: "2001:db8:9::/127", clampMss: false },
+    sites: { alpha: { lan: "10.10.10.0/24", endpoint: "192.0.2.1", ssh: "a" }, beta: { lan: "10.10.11.0/24", endpoint: "192.0.2.2", ssh: "b" } },
+  });
+  assert.deepEqual(extras, { network6: "2001:db8:9::/127", clampMss: false });
+  const site = siteOf(answers, extras);
+  assert.ok(site.ok);
+  assert.equal(site.site.tunnel.network6?.text, "2001:db8:9::/127");
+  assert.equal(site.site.tunnel.clampMss, false);
+});
+
 test("a malformed file pre-fills what it can", () => {
   assert.deepEqual(answersFromFile("not a mapping").answers, DEFAULT_ANSWERS);
   assert.equal(answersFromFile({ sites: { alpha: { lan: { a: 1 } } } }).answers.lan0, DEFAULT_ANSWERS.lan0);
