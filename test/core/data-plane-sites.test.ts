@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { load, problems } from "../helpers/site-text.ts";
 import type { HostFacts, PathMtuFacts } from "../../src/core/host-facts.ts";
-import { loadSite } from "../../src/core/load-site.ts";
 import { lockoutProblems } from "../../src/core/lockout.ts";
 import { chooseMtu } from "../../src/core/mtu.ts";
 import { plan } from "../../src/core/plan.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
-import { formatProblem, type Site } from "../../src/core/site.ts";
+import { formatProblem } from "../../src/core/site.ts";
 import { siteToYaml } from "../../src/core/site-yaml.ts";
 import { checks } from "../../src/status/checks.ts";
 import { parseStatus, statusFacts } from "../../src/status/probe.ts";
@@ -15,17 +15,6 @@ import { probeTargets } from "../../src/status/targets.ts";
 
 const fresh = JSON.parse(readFileSync(new URL("../fixtures/facts/fresh-debian.json", import.meta.url), "utf8")) as HostFacts;
 
-function load(text: string): Site {
-  const result = loadSite(text);
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join("\n"));
-  return result.site;
-}
-
-function problems(text: string): string[] {
-  const result = loadSite(text);
-  assert.equal(result.ok, false, "the file should be refused");
-  return result.ok ? [] : result.problems.map(formatProblem);
-}
 
 const TWO = (tunnel: string, betaLan = "10.10.11.0/24") =>
   [

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { loadSite } from "../../src/core/load-site.ts";
+import { load, problems } from "../helpers/site-text.ts";
 import { lockoutProblems } from "../../src/core/lockout.ts";
 import { plan } from "../../src/core/plan.ts";
 import { renderConfig } from "../../src/core/render-config.ts";
@@ -15,17 +15,6 @@ const golden = (name: string) => readFileSync(new URL(`../fixtures/golden/${name
 const MESH = example("mesh");
 const HUB = example("hub");
 
-function load(text: string): Site {
-  const result = loadSite(text);
-  if (!result.ok) throw new Error(result.problems.map(formatProblem).join("\n"));
-  return result.site;
-}
-
-function problems(text: string): string[] {
-  const result = loadSite(text);
-  assert.equal(result.ok, false, "the file should be refused");
-  return result.ok ? [] : result.problems.map(formatProblem);
-}
 
 /** Every gateway's config as the golden files hold them. */
 function allConfigs(site: Site, backend: "iptables-nft" | "nftables"): string {
