@@ -33,6 +33,8 @@ export function checkTransferNet(text: string, sites = 2): FieldCheck<Cidr> {
   const parsed = parseCidr(text.trim());
   if (!parsed.ok) return bad(parsed.suggestion ? `${parsed.reason}; use ${parsed.suggestion}` : `${parsed.reason}; use a /31 such as 10.10.9.0/31`);
   const { cidr } = parsed;
+  // An IPv6 transfer net instead of the IPv4 one: judged as tunnel.network6 would be.
+  if (cidr.family === "ipv6") return checkTransferNet6(text, sites);
   if (sites > 2) {
     const prefix = transferPrefixFor(sites);
     const wider = cidr.family === "ipv4" ? networkOfPrefix(`${cidr.network.toString()}/${prefix}`)!.text : `10.10.9.0/${prefix}`;
@@ -43,7 +45,7 @@ export function checkTransferNet(text: string, sites = 2): FieldCheck<Cidr> {
     }
   } else if (cidr.family !== "ipv4" || (cidr.prefix !== 31 && cidr.prefix !== 30)) {
     return bad(
-      `${shown(text)} must be an IPv4 /31 or /30: only the two gateways live on the transfer net; a /31 (RFC 3021) gives both addresses, a /30 is the fallback when a device mishandles /31`,
+      `${shown(text)} must be an IPv4 /31 or /30 (or an IPv6 /127): only the two gateways live on the transfer net; a /31 (RFC 3021) gives both addresses, a /30 is the fallback when a device mishandles /31`,
     );
   }
   const special = specialOverlap(cidr);

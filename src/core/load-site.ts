@@ -272,6 +272,7 @@ export function judge(shape: SiteFileShape): LoadResult {
   const count = Object.keys(shape.sites).length;
   const network = tunnel ? take(problems, "tunnel.network", checkTransferNet(tunnel.network, Math.min(Math.max(count, 2), MAX_SITES))) : undefined;
   const network6 = tunnel?.network6 === undefined ? undefined : take(problems, "tunnel.network6", checkTransferNet6(tunnel.network6, Math.min(Math.max(count, 2), MAX_SITES)));
+  if (network?.family === "ipv6" && network6) problems.push({ path: "tunnel.network6", message: `tunnel.network ${network.text} is IPv6 already; give tunnel.network an IPv4 /31 to have both, or drop tunnel.network6` });
   const port = tunnel?.port === undefined ? DEFAULT_PORT : take(problems, "tunnel.port", checkPort(tunnel.port));
   const keepalive = tunnel?.keepalive === undefined ? 0 : take(problems, "tunnel.keepalive", checkKeepalive(tunnel.keepalive));
   const mtu = tunnel?.mtu === undefined ? undefined : take(problems, "tunnel.mtu", checkMtu(tunnel.mtu));

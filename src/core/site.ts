@@ -21,6 +21,7 @@ export type Topology = { readonly kind: "mesh" } | { readonly kind: "hub"; reado
 /** The validated site file: what every gateway should look like. */
 export type Site = {
   readonly tunnel: {
+    /** The transfer net: IPv4 (the reference's /31), or IPv6 (a /127) instead. */
     readonly network: Cidr;
     /** An IPv6 transfer net beside the IPv4 one (RFC 6164 /127 for two sites); absent: IPv4 only. */
     readonly network6?: Cidr;

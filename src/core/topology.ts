@@ -30,8 +30,14 @@ export function hubIndex(site: Site): number | undefined {
 
 /** Gateway `index`'s address on the transfer net: the reference's two, or network + 1 + index. */
 export function transferAddress(site: Site, index: number): string {
-  return site.sites.length === 2 ? transferAddresses(site.tunnel.network)[index === 0 ? 0 : 1] : ipv4At(site.tunnel.network, index + 1);
+  const net = site.tunnel.network;
+  // An IPv6 transfer net given as tunnel.network (instead of an IPv4 one): numbered as tunnel.network6.
+  if (net.family === "ipv6") return site.sites.length === 2 ? ipv6At(net, index === 0 ? 0 : 1) : ipv6At(net, index + 1);
+  return site.sites.length === 2 ? transferAddresses(net)[index === 0 ? 0 : 1] : ipv4At(net, index + 1);
 }
+
+/** One address as a network of its own: /32 or /128. */
+const hostNet = (address: string) => `${address}/${address.includes(":") ? 128 : 32}`;
 
 /** Gateway `index`'s address on the IPv6 transfer net (tunnel.network6): ::0 and ::1 of a /127 (RFC 6164), or network + 1 + index. */
 export function transferAddress6(site: Site, index: number): string | undefined {
@@ -70,7 +76,7 @@ function ownNets(site: Site, index: number): string[] {
   const def = site.sites[index]!;
   const v6 = site.tunnel.network6;
   if (site.sites.length === 2) return [...def.lan.map((c) => c.text), site.tunnel.network.text, ...(v6 ? [v6.text] : [])];
-  return [...def.lan.map((c) => c.text), `${transferAddress(site, index)}/32`, ...(v6 ? [`${transferAddress6(site, index)}/128`] : [])];
+  return [...def.lan.map((c) => c.text), hostNet(transferAddress(site, index)), ...(v6 ? [hostNet(transferAddress6(site, index)!)] : [])];
 }
 
 /** The peers of gateway `index`, in site order. */
@@ -82,8 +88,8 @@ export function peersOf(site: Site, index: number): PeerLink[] {
     const others = site.sites.map((_, i) => i).filter((i) => i !== index);
     const allowed = [
       ...others.flatMap((i) => site.sites[i]!.lan.map((c) => c.text)),
-      ...others.map((i) => `${transferAddress(site, i)}/32`),
-      ...(site.tunnel.network6 ? others.map((i) => `${transferAddress6(site, i)}/128`) : []),
+      ...others.map((i) => hostNet(transferAddress(site, i))),
+      ...(site.tunnel.network6 ? others.map((i) => hostNet(transferAddress6(site, i)!)) : []),
     ];
     return [{ site: site.sites[hub]!, index: hub, allowed, keepalive }];
   }

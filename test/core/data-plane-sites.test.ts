@@ -112,3 +112,16 @@ test("the status probe pings the peer's IPv6 transfer address; its check is red 
   assert.match(c.hint!, /tunnel\.network6/);
   assert.equal(probeTargets(load(TWO("")), 0, [], []).peerTunnelAddress6, undefined);
 });
+
+test("an IPv6 transfer net instead of the IPv4 one: tunnel.network as a /127, the tunnel pinged over it", () => {
+  const text = TWO("").replace("network: 10.10.9.0/31", "network: '2001:db8:9::/127'");
+  const site = load(text);
+  const alpha = renderConfig({ site, index: 0, peerPublicKey: "<k>", backend: "none" }).content;
+  assert.match(alpha, /^Address = 2001:db8:9::\/127\nListenPort = 51000$/m);
+  assert.match(alpha, /^AllowedIPs = 10\.10\.11\.0\/24,2001:db8:9::\/127$/m);
+  assert.equal(plan({ site }).gateways[0]!.verify.peerTunnelAddress, "2001:db8:9::1");
+  const mesh = load(many(3).replace("network: 10.10.9.0/29", "network: '2001:db8:9::/125'"));
+  assert.match(renderConfig({ site: mesh, index: 0, peerPublicKey: (n) => `<${n}>`, backend: "none" }).content, /^AllowedIPs = 10\.10\.11\.0\/24,2001:db8:9::2\/128$/m);
+  assert.match(problems(text.replace("network: '2001:db8:9::/127'", "network: '2001:db8:9::/127', network6: '2001:db8:8::/127'")).join("\n"), /^tunnel\.network6: tunnel\.network 2001:db8:9::\/127 is IPv6 already/m);
+  assert.match(problems(text.replace("/127'", "/120'")).join("\n"), /^tunnel\.network: .*must be a \/127/m);
+});

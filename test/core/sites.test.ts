@@ -102,7 +102,7 @@ test("two sites still render the reference design, whatever the topology says", 
 test("validation: bad multi-site files exit with the field and the fix", () => {
   const cases: [string, string, RegExp][] = [
     ["transfer net too small", meshText(7, "10.10.9.0/29"), /^tunnel\.network: 10\.10\.9\.0\/29 holds 6 gateway addresses, and the file has 7 sites \(one address each\); use a \/28 or larger, e\.g\. 10\.10\.9\.0\/28$/],
-    ["transfer net IPv6 for many", meshText(3, "fd00::/64"), /^tunnel\.network: fd00::\/64 is not IPv4, and the file has 3 sites/],
+    ["transfer net IPv6 too small for many", meshText(3, "fd00::/127"), /^tunnel\.network: .*too few addresses for 3 sites.*\/126/],
     ["LANs of a later pair overlap", meshText(4, "10.10.9.0/29").replace("10.10.13.0/24", "10.10.12.128/25"), /^sites\.s3\.lan\[0\]: 10\.10\.12\.128\/25 overlaps sites\.s2\.lan\[0\] 10\.10\.12\.0\/24; the sites are routed without NAT/],
     ["endpoints repeat", meshText(4, "10.10.9.0/29").replace("endpoint: 203.0.113.4", "endpoint: 203.0.113.2"), /^sites\.s3\.endpoint: 203\.0\.113\.2 is also s1's endpoint/],
     ["hub is no site", `${meshText(3, "10.10.9.0/29")}topology: { hub: omega }\n`, /^topology\.hub: omega is not one of the sites \(s0, s1, s2\); name the site whose gateway forwards between the others$/],
