@@ -10,6 +10,9 @@ import { checks } from "../status/checks.ts";
 import { probeGateway } from "../status/probe.ts";
 import { prometheusText, unreachableText } from "../status/prometheus.ts";
 import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/report.ts";
+import { sitesPrometheusText } from "../status/sites-prometheus.ts";
+import { snapshotSites } from "../status/sites-probe.ts";
+import { judgeSitesStatus, sitesExitCode } from "../status/sites-report.ts";
 import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
@@ -79,6 +82,12 @@ export async function status(options: Options): Promise<number> {
   if (opened.length > 2) {
     let open: readonly GatewaySession[] = opened;
     try {
+      if (options.prometheus) {
+        const raw = await snapshotSites(site, opened);
+        const view = judgeSitesStatus(site, raw);
+        process.stdout.write(sitesPrometheusText(site, raw, view, now(), named));
+        return sitesExitCode(view, named, site);
+      }
       // --site narrows the printed report; the live pane shows every pair.
       if (!options.once && !options.json && !named && process.stdout.isTTY === true && process.stdin.isTTY === true) {
         const { watchSitesInTerminal } = await import("../ui/status/sites-pane.ts");

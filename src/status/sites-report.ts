@@ -20,7 +20,7 @@ export type PairCheck = Check & { readonly pair?: string };
 export type SitesView = { readonly gateways: readonly { readonly error?: string; readonly checks: readonly PairCheck[] }[] };
 
 /** The linked gateway of a pair (the hub for a spoke to a spoke), whose own key the peer entry must hold. */
-function linkOf(site: Site, i: number, j: number): number | undefined {
+export function linkOf(site: Site, i: number, j: number): number | undefined {
   const hub = hubIndex(site);
   return hub !== undefined && i !== hub && j !== hub ? hub : undefined;
 }

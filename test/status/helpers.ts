@@ -1,4 +1,10 @@
 import { readFileSync } from "node:fs";
+import { plan } from "../../src/core/plan.ts";
+import { pairOutputs } from "../../src/status/pair-output.ts";
+import type { SitesGatewayView } from "../../src/status/sites-report.ts";
+import { verifySample } from "../../src/status/verify.ts";
+import { FRESH, siteOf } from "../helpers/applied-facts.ts";
+import { siteKeys, sitesProbeOutput } from "../remote/helpers/fake-sites.ts";
 import { loadSite } from "../../src/core/load-site.ts";
 import type { Site } from "../../src/core/site.ts";
 import { parseStatus } from "../../src/status/probe.ts";
@@ -36,4 +42,18 @@ export function views(site: Site, a: StatusSample, b: StatusSample): [GatewayVie
     { sample: a, checks: checks(site, 0, a, b) },
     { sample: b, checks: checks(site, 1, b, a) },
   ];
+}
+
+/** One of examples/*.yaml (mesh, hub: four sites). */
+export const example = (name: string): Site => siteOf(readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), "utf8"));
+
+/** More than two sites: each gateway's samples toward every other site, as the fake probes answer (save `deadPairs`). */
+export function sitesViews(site: Site, deadPairs: readonly string[] = []): SitesGatewayView[] {
+  const facts = site.sites.map((def) => ({ ...FRESH, connected: [{ dev: "lan0", address: def.lan[0]!.text.replace(/\.0\/24$/, ".1"), cidr: def.lan[0]!.text }] }));
+  const p = plan({ site, facts, runId: "R1" });
+  const keys = siteKeys(site);
+  return p.gateways.map((gp, i) => {
+    const chunks = pairOutputs(sitesProbeOutput(p, i, keys, deadPairs));
+    return { samples: new Map((gp.pairs ?? []).map((t) => [t.site, verifySample(chunks.get(t.site)!, t)!] as [string, StatusSample])) };
+  });
 }
