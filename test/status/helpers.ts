@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { plan } from "../../src/core/plan.ts";
+import type { Connection, ExecResult } from "../../src/remote/connection.ts";
+import type { GatewaySession } from "../../src/remote/gateways.ts";
 import { pairOutputs } from "../../src/status/pair-output.ts";
 import type { SitesGatewayView } from "../../src/status/sites-report.ts";
 import { verifySample } from "../../src/status/verify.ts";
@@ -47,13 +49,41 @@ export function views(site: Site, a: StatusSample, b: StatusSample): [GatewayVie
 /** One of examples/*.yaml (mesh, hub: four sites). */
 export const example = (name: string): Site => siteOf(readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), "utf8"));
 
+/** A plan of `site` on fresh gateways with a LAN address each, and a public key per site. */
+function planned(site: Site) {
+  const facts = site.sites.map((def) => ({ ...FRESH, connected: [{ dev: "lan0", address: def.lan[0]!.text.replace(/\.0\/24$/, ".1"), cidr: def.lan[0]!.text }] }));
+  return { facts, p: plan({ site, facts, runId: "R1" }), keys: siteKeys(site) };
+}
+
 /** More than two sites: each gateway's samples toward every other site, as the fake probes answer (save `deadPairs`). */
 export function sitesViews(site: Site, deadPairs: readonly string[] = []): SitesGatewayView[] {
-  const facts = site.sites.map((def) => ({ ...FRESH, connected: [{ dev: "lan0", address: def.lan[0]!.text.replace(/\.0\/24$/, ".1"), cidr: def.lan[0]!.text }] }));
-  const p = plan({ site, facts, runId: "R1" });
-  const keys = siteKeys(site);
+  const { p, keys } = planned(site);
   return p.gateways.map((gp, i) => {
     const chunks = pairOutputs(sitesProbeOutput(p, i, keys, deadPairs));
     return { samples: new Map((gp.pairs ?? []).map((t) => [t.site, verifySample(chunks.get(t.site)!, t)!] as [string, StatusSample])) };
   });
+}
+
+/**
+ * Sessions whose every status tick answers as a working mesh or hub would (the sites e2e shows the
+ * real one), save the pairs in `deadPairs` ("a-b"), read at each tick; `ticks` counts each gateway's.
+ */
+export function sitesSessions(site: Site, deadPairs: readonly string[] = []): { sessions: GatewaySession[]; ticks: number[] } {
+  const { facts, p, keys } = planned(site);
+  const ticks = site.sites.map(() => 0);
+  return {
+    ticks,
+    sessions: site.sites.map((def, i) => {
+      const conn: Connection = {
+        label: def.name,
+        stats: { roundTrips: 0, bytesIn: 0, bytesOut: 0, connections: 1 },
+        async exec(): Promise<ExecResult> {
+          ticks[i]!++;
+          return { stdout: sitesProbeOutput(p, i, keys, deadPairs), stderr: "", code: 0 };
+        },
+        async close() {},
+      } as unknown as Connection;
+      return { def, index: i, conn, root: conn, facts: facts[i]!, release: () => undefined, jumpHosts: [] };
+    }),
+  };
 }
