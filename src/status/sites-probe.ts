@@ -28,13 +28,27 @@ export function sitesScript(targets: readonly { site: string; t: ProbeTargets; r
   return [PROBE_ENV, `o=$(\n${body}\n)`, `printf '%s\\n' "$o"`].join("\n");
 }
 
+/** Scripts already made: the pane and --watch send the same one every tick, and making it costs more than parsing the answer. */
+const made = new Map<string, string>();
+
+function scriptFor(targets: readonly { site: string; t: ProbeTargets; remoteHosts: readonly string[] }[], heavy: boolean): string {
+  const key = `${heavy ? "H" : "L"}${JSON.stringify(targets)}`;
+  let script = made.get(key);
+  if (script === undefined) {
+    if (made.size >= 256) made.clear();
+    script = sitesScript(targets, heavy);
+    made.set(key, script);
+  }
+  return script;
+}
+
 /** Every gateway probes the path to every other site: one round trip each, all gateways in parallel. */
 export async function snapshotSites(site: Site, sessions: readonly GatewaySession[], heavy = true): Promise<SitesGatewayView[]> {
   return Promise.all(
     sessions.map(async (s): Promise<SitesGatewayView> => {
       const targets = targetsOf(site, s, sessions);
       try {
-        const result = await s.root.exec(sitesScript(targets, heavy), { timeoutMs: heavy ? 60_000 : 20_000 });
+        const result = await s.root.exec(scriptFor(targets, heavy), { timeoutMs: heavy ? 60_000 : 20_000 });
         const chunks = pairOutputs(result.stdout);
         const samples = new Map<string, StatusSample>();
         for (const { site: name, t } of targets) {
