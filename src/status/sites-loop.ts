@@ -1,7 +1,7 @@
 import type { Site } from "../core/site.ts";
 import type { GatewaySession } from "../remote/gateways.ts";
 import type { StatusSample } from "./sample.ts";
-import { snapshotSites } from "./sites-probe.ts";
+import { SitesProbeWatch } from "./sites-probe.ts";
 import { judgeSitesStatus, type SitesGatewayView, type SitesView } from "./sites-report.ts";
 
 export type SitesLoopSettings = {
@@ -37,8 +37,9 @@ function keepHeavy(previous: readonly SitesGatewayView[] | undefined, next: read
 
 /**
  * More than two sites, probed for as long as someone watches (the pane, --watch): every gateway
- * toward every other site once per tick (one round trip each, all in parallel), then judged; the
- * next tick `intervalSec` after this one ended. A gateway that dropped is opened again for the next.
+ * toward every other site once per tick (one request line each on a held script, all in parallel),
+ * then judged; the next tick `intervalSec` after this one ended. A gateway that dropped is opened
+ * again for the next, with a new script.
  */
 export function startSitesLoop(settings: SitesLoopSettings, onTick: (tick: SitesTick) => void): SitesLoop {
   const sessions = [...settings.sessions];
@@ -48,12 +49,18 @@ export function startSitesLoop(settings: SitesLoopSettings, onTick: (tick: Sites
   let stopped = false;
   let heavyNext = true;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const watches: (SitesProbeWatch | undefined)[] = sessions.map(() => undefined);
+  const drop = (i: number) => {
+    watches[i]?.close();
+    watches[i] = undefined;
+  };
 
   const tick = async () => {
     if (stopped) return;
     const heavy = heavyNext || count % heavyEvery === 0;
     heavyNext = false;
-    const views = keepHeavy(raw, await snapshotSites(settings.site, sessions, heavy));
+    const fresh = await Promise.all(sessions.map((s, i) => (watches[i] ??= new SitesProbeWatch(settings.site, s, sessions)).tick(heavy)));
+    const views = keepHeavy(raw, fresh);
     if (stopped) return;
     raw = views;
     count++;
@@ -61,7 +68,9 @@ export function startSitesLoop(settings: SitesLoopSettings, onTick: (tick: Sites
     if (stopped) return;
     await Promise.all(
       views.map(async (v, i) => {
-        if (!v.error || !settings.reconnect) return;
+        if (!v.error) return;
+        drop(i);
+        if (!settings.reconnect) return;
         try {
           sessions[i] = await settings.reconnect(sessions[i]!);
         } catch {}
@@ -78,6 +87,7 @@ export function startSitesLoop(settings: SitesLoopSettings, onTick: (tick: Sites
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);
+      sessions.forEach((_, i) => drop(i));
     },
     sessions: () => sessions,
   };

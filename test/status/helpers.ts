@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { plan } from "../../src/core/plan.ts";
-import type { Connection, ExecResult } from "../../src/remote/connection.ts";
+import type { Connection, ExecOptions, ExecResult } from "../../src/remote/connection.ts";
+import { REPLY_END } from "../../src/status/held-script.ts";
 import type { GatewaySession } from "../../src/remote/gateways.ts";
 import { pairOutputs } from "../../src/status/pair-output.ts";
 import type { SitesGatewayView } from "../../src/status/sites-report.ts";
@@ -65,21 +66,41 @@ export function sitesViews(site: Site, deadPairs: readonly string[] = []): Sites
 }
 
 /**
- * Sessions whose every status tick answers as a working mesh or hub would (the sites e2e shows the
- * real one), save the pairs in `deadPairs` ("a-b"), read at each tick; `ticks` counts each gateway's.
+ * Sessions whose every status tick (one-off, or a request line to a held script) answers as a working
+ * mesh or hub would (the sites e2e shows the real one), save the pairs in `deadPairs` ("a-b"), read
+ * at each tick; `ticks` counts each gateway's, `commands` its commands, `held` its held scripts still running.
  */
-export function sitesSessions(site: Site, deadPairs: readonly string[] = []): { sessions: GatewaySession[]; ticks: number[] } {
+export function sitesSessions(site: Site, deadPairs: readonly string[] = []): { sessions: GatewaySession[]; ticks: number[]; commands: number[]; held: number[] } {
   const { facts, p, keys } = planned(site);
   const ticks = site.sites.map(() => 0);
+  const commands = site.sites.map(() => 0);
+  const held = site.sites.map(() => 0);
   return {
     ticks,
+    commands,
+    held,
     sessions: site.sites.map((def, i) => {
       const conn: Connection = {
         label: def.name,
         stats: { roundTrips: 0, bytesIn: 0, bytesOut: 0, connections: 1 },
-        async exec(): Promise<ExecResult> {
-          ticks[i]!++;
-          return { stdout: sitesProbeOutput(p, i, keys, deadPairs), stderr: "", code: 0 };
+        exec(_command: string, options: ExecOptions = {}): Promise<ExecResult> {
+          const answer = () => {
+            ticks[i]!++;
+            return sitesProbeOutput(p, i, keys, deadPairs);
+          };
+          commands[i]!++;
+          if (!options.feedStdin) return Promise.resolve({ stdout: answer(), stderr: "", code: 0 });
+          // A held script (the pane, --watch): a reply per request line until stdin closes.
+          held[i]!++;
+          return new Promise((resolve) => {
+            void options.holdStdin?.then(() => {
+              held[i]!--;
+              resolve({ stdout: "", stderr: "", code: 0 });
+            });
+            options.feedStdin!((text) => {
+              for (const line of text.split("\n").filter(Boolean)) if (/^[LH]$/.test(line)) setImmediate(() => options.onStdout?.(`${answer()}\n${REPLY_END}\n`));
+            });
+          });
         },
         async close() {},
       } as unknown as Connection;

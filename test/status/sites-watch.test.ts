@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { GatewaySession } from "../../src/remote/gateways.ts";
+import { HeldScript } from "../../src/status/held-script.ts";
+import { pairOutputs } from "../../src/status/pair-output.ts";
+import type { ProbeTargets } from "../../src/status/sample.ts";
+import { sitesWatchScript } from "../../src/status/sites-probe.ts";
 import { judgeSitesStatus } from "../../src/status/sites-report.ts";
 import { sitesRedLines, sitesSummaryLine, watchSitesHeadless } from "../../src/status/sites-watch.ts";
 import { example, sitesSessions, sitesViews } from "./helpers.ts";
+import { localShell } from "./local-shell.ts";
 
 const mesh = example("mesh");
 const hub = example("hub");
@@ -73,4 +78,32 @@ test("--watch --exit-on-red: a gateway that cannot be reached is red at once (ex
   process.emit("SIGTERM");
   assert.equal((await ended).code, 143, "ended by the signal, not by the others' red pair");
   assert.deepEqual(quiet.lines(), ["mesh of 4 sites: 3 of 3 pairs up"]);
+});
+
+test("one held script per gateway for the whole watch, each tick a request line; all of them ended with the watch", async () => {
+  const { sessions, ticks, commands, held } = sitesSessions(mesh);
+  const ended = watchSitesHeadless({ site: mesh, sessions, intervalSec: 0.005, exitOnRed: false }, recorder());
+  while (ticks.some((n) => n < 5)) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(commands, [1, 1, 1, 1]);
+  assert.deepEqual(held, [1, 1, 1, 1]);
+  process.emit("SIGHUP");
+  assert.equal((await ended).code, 129);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(held, [0, 0, 0, 0], "every gateway's script saw its stdin close");
+});
+
+test("the held script in a real shell: a reply per request, framed per site, from one command", async () => {
+  // Loopback only: the probes' pings must not leave this machine.
+  const t = (peer: string): ProbeTargets => ({ iface: "wgtest9", port: 51000, peerTunnelAddress: peer, remoteLanAddresses: ["127.0.0.3"] });
+  const started: string[] = [];
+  const heldScript = new HeldScript(localShell(started), sitesWatchScript([{ site: "beta", t: t("127.0.0.2"), remoteHosts: [] }, { site: "gamma", t: t("127.0.0.4"), remoteHosts: [] }]));
+  for (const line of ["L\n", "L\n", "H\n"]) {
+    const chunks = pairOutputs(await heldScript.request(line, 20_000));
+    assert.deepEqual([...chunks.keys()], ["beta", "gamma"]);
+    for (const text of chunks.values()) assert.match(text, /@@wgsite-fact clock\n\d+/);
+    // The path MTU search runs in the heavy tick only, toward each site.
+    for (const text of chunks.values()) assert.equal(text.includes("@@wgsite-fact mtu\n"), line === "H\n", text.slice(0, 400));
+  }
+  assert.equal(started.length, 1);
+  heldScript.close();
 });
