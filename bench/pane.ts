@@ -2,13 +2,13 @@
  * The live pane's cost: `wgsite status -c FILE` (not --once) runs in a pty (`script`) inside the
  * operator namespace for a measured window; its CPU time comes from /proc/<pid>/stat (utime+stime,
  * all threads), the bytes from the operator's veth counters (everything the operator namespace sent
- * and received: both gateways' SSH traffic, TCP/IP headers included), and the ticks from a counter
+ * and received: every gateway's SSH traffic, TCP/IP headers included), and the ticks from a counter
  * on each gateway: a `date` wrapper in /usr/local/bin (first in the probe's PATH) that appends a line
- * for every `date +%s`, which each tick runs exactly once (the "clock" probe).
+ * for every `date +%s`, which each tick runs once per other site (the "clock" probe: two sites, once).
  */
 import { spawn } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
-import type { Lab, Site } from "../test/lab/lab.ts";
+import type { Lab, Site, SiteName } from "../test/lab/lab.ts";
 import { q } from "./baseline.ts";
 
 export type PaneResult = {
@@ -19,10 +19,11 @@ export type PaneResult = {
   cpuPct: number;
   /** CPU of the whole run so far at the end of the warm-up (connect, first heavy tick, first render). */
   warmupCpuSec: number;
-  ticks: Record<Site, number>;
+  /** Each gateway's ticks in the window (the lab's every gateway: alpha, beta and any more). */
+  ticks: Record<Site, number> & Record<SiteName, number>;
   bytesRx: number;
   bytesTx: number;
-  /** Bytes per tick of one gateway: (rx + tx) / (alpha ticks + beta ticks). */
+  /** Bytes per tick of one gateway: (rx + tx) / (the gateways' ticks together). */
   bytesPerGatewayTick: number;
   /** IP packets (both directions) per tick of one gateway. */
   packetsPerGatewayTick: number;
@@ -81,10 +82,14 @@ async function vethBytes(lab: Lab): Promise<{ rx: number; tx: number; packets: n
   return { rx: rx!, tx: tx!, packets: rxp! + txp! };
 }
 
-async function ticks(lab: Lab): Promise<Record<Site, number>> {
-  const count = async (site: Site) => Number((await lab.inGateway(site, `cat ${TICKS_FILE} 2>/dev/null | wc -l`)).stdout.trim()) || 0;
-  const [alpha, beta] = await Promise.all([count("alpha"), count("beta")]);
-  return { alpha, beta };
+const sitesOf = (lab: Lab): SiteName[] => Object.keys(lab.gateways);
+
+/** Each gateway's ticks so far: its `date +%s` lines over the clock probes one tick runs (one per other site). */
+async function ticks(lab: Lab): Promise<PaneResult["ticks"]> {
+  const sites = sitesOf(lab);
+  const count = async (site: SiteName) => (Number((await lab.inGateway(site, `cat ${TICKS_FILE} 2>/dev/null | wc -l`)).stdout.trim()) || 0) / (sites.length - 1);
+  const counts = await Promise.all(sites.map(count));
+  return Object.fromEntries(sites.map((s, i) => [s, counts[i]!])) as PaneResult["ticks"];
 }
 
 /**
@@ -92,7 +97,7 @@ async function ticks(lab: Lab): Promise<Record<Site, number>> {
  * `exe` the executable to find in the process tree (realpath).
  */
 export async function measurePane(lab: Lab, wgsite: string[], exe: string, siteFile: string, opts: { warmupSec: number; windowSec: number; cols?: number; rows?: number }): Promise<PaneResult> {
-  for (const site of ["alpha", "beta"] as const) {
+  for (const site of sitesOf(lab)) {
     const r = await lab.inGateway(site, `cat > /usr/local/bin/date && chmod 755 /usr/local/bin/date && rm -f ${TICKS_FILE}`, { input: WRAPPER });
     if (r.code !== 0) throw new Error(`tick counter on ${site}: ${r.stderr}`);
   }
@@ -129,7 +134,8 @@ export async function measurePane(lab: Lab, wgsite: string[], exe: string, siteF
     const rss = rssKb(pid);
     const hz = 100; // USER_HZ: 100 on Linux x86-64 and arm64
     const cpuSec = (cpu1 - cpu0) / hz;
-    const t = { alpha: ticks1.alpha - ticks0.alpha, beta: ticks1.beta - ticks0.beta };
+    const t = Object.fromEntries(sitesOf(lab).map((s) => [s, ticks1[s]! - ticks0[s]!])) as PaneResult["ticks"];
+    const allTicks = Object.values(t).reduce((a, b) => a + b, 0);
     const rx = bytes1.rx - bytes0.rx;
     const tx = bytes1.tx - bytes0.tx;
     // Quit as a person would (q), so a clean exit is part of what is checked.
@@ -144,8 +150,8 @@ export async function measurePane(lab: Lab, wgsite: string[], exe: string, siteF
       ticks: t,
       bytesRx: rx,
       bytesTx: tx,
-      bytesPerGatewayTick: (rx + tx) / Math.max(1, t.alpha + t.beta),
-      packetsPerGatewayTick: (bytes1.packets - bytes0.packets) / Math.max(1, t.alpha + t.beta),
+      bytesPerGatewayTick: (rx + tx) / Math.max(1, allTicks),
+      packetsPerGatewayTick: (bytes1.packets - bytes0.packets) / Math.max(1, allTicks),
       ttyBytes: tty - tty0,
       rssKb: rss,
       exitedCleanly: code === 0,
@@ -168,7 +174,7 @@ export async function measurePane(lab: Lab, wgsite: string[], exe: string, siteF
         }
       }
     }
-    for (const site of ["alpha", "beta"] as const) await lab.inGateway(site, `rm -f /usr/local/bin/date ${TICKS_FILE}`).catch(() => undefined);
+    for (const site of sitesOf(lab)) await lab.inGateway(site, `rm -f /usr/local/bin/date ${TICKS_FILE}`).catch(() => undefined);
   }
 }
 

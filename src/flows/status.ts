@@ -10,6 +10,10 @@ import { checks } from "../status/checks.ts";
 import { probeGateway } from "../status/probe.ts";
 import { prometheusText, unreachableText } from "../status/prometheus.ts";
 import { exitCodeOf, statusJson, statusText, type GatewayView } from "../status/report.ts";
+import { sitesPrometheusText } from "../status/sites-prometheus.ts";
+import { snapshotSites } from "../status/sites-probe.ts";
+import { watchSitesHeadless } from "../status/sites-watch.ts";
+import { judgeSitesStatus, sitesExitCode } from "../status/sites-report.ts";
 import { probeTargets } from "../status/targets.ts";
 import { progressLine } from "./progress-log.ts";
 import { readSite } from "./read-site.ts";
@@ -59,7 +63,8 @@ const now = () => Math.floor(Date.now() / 1000);
 
 /**
  * `wgsite status -c FILE`: the live pane of both gateways; `--once` / `--json` / `--prometheus` (or
- * no terminal) print one snapshot instead; `--watch` keeps probing without the pane. Exit 0 when no
+ * no terminal) print one snapshot instead; `--watch` keeps probing without the pane. More than two
+ * sites: the same, by pair (sites-report.ts, sites-prometheus.ts, sites-watch.ts). Exit 0 when no
  * check is red, 3 when one is.
  */
 export async function status(options: Options): Promise<number> {
@@ -72,13 +77,24 @@ export async function status(options: Options): Promise<number> {
   try {
     opened = await openGateways(site, ssh, prompts, log, { lock: false, measurePaths: false });
   } catch (error) {
-    // A scrape of a gateway that cannot be reached must still say so: both down, the error on stderr.
+    // A scrape of a gateway that cannot be reached must still say so: every one down, the error on stderr.
     if (options.prometheus) process.stdout.write(unreachableText(site, now()));
     throw error;
   }
   if (opened.length > 2) {
     let open: readonly GatewaySession[] = opened;
     try {
+      if (options.watch) {
+        const ended = await watchSitesHeadless({ site, sessions: opened, intervalSec: options.intervalSec, reconnect: reconnector(ssh, prompts), exitOnRed: options.exitOnRed, ...(named ? { named } : {}) }, process.stdout);
+        open = ended.sessions;
+        return ended.code;
+      }
+      if (options.prometheus) {
+        const raw = await snapshotSites(site, opened);
+        const view = judgeSitesStatus(site, raw);
+        process.stdout.write(sitesPrometheusText(site, raw, view, now(), named));
+        return sitesExitCode(view, named, site);
+      }
       // --site narrows the printed report; the live pane shows every pair.
       if (!options.once && !options.json && !named && process.stdout.isTTY === true && process.stdin.isTTY === true) {
         const { watchSitesInTerminal } = await import("../ui/status/sites-pane.ts");

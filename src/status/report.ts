@@ -3,6 +3,7 @@ import { ExitCode } from "../core/exit-codes.ts";
 import { peerOf, type Site } from "../core/site.ts";
 import { CHECK_IDS, findPeer, handshakeAge, type Check, type CheckStatus } from "./checks.ts";
 import { formatAge, formatBytes, formatMs } from "./format.ts";
+import { checkJson, gatewayJsonHead } from "./gateway-json.ts";
 import type { StatusSample } from "./sample.ts";
 
 /** One gateway as a report sees it: its latest sample and checks, or why there is none. */
@@ -82,13 +83,9 @@ export function statusJson(site: Site, gateways: readonly [GatewayView, GatewayV
     gateways: gateways.map((g, i) => {
       const def = site.sites[i]!;
       return {
-        site: def.name,
-        ssh: def.ssh,
-        interface: def.interface,
-        reachable: !g.error,
-        ...(g.error ? { error: g.error } : {}),
+        ...gatewayJsonHead(def, g.error),
         wg: wgJson(site, i as 0 | 1, g.sample, gateways[i === 0 ? 1 : 0].sample),
-        checks: g.checks.map((c) => ({ id: c.id, title: c.title, status: c.status, detail: c.detail, ...(c.hint ? { hint: c.hint } : {}) })),
+        checks: g.checks.map(checkJson),
       };
     }),
   };

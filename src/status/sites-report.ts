@@ -1,6 +1,7 @@
 import type { Site } from "../core/site.ts";
 import { hubIndex, sitePairs } from "../core/topology.ts";
 import { CHECK_IDS, checks, type Check, type CheckId, type CheckStatus } from "./checks.ts";
+import { checkJson, gatewayJsonHead } from "./gateway-json.ts";
 import { statusMark, type TextStyle } from "./report.ts";
 import type { StatusSample } from "./sample.ts";
 
@@ -20,7 +21,7 @@ export type PairCheck = Check & { readonly pair?: string };
 export type SitesView = { readonly gateways: readonly { readonly error?: string; readonly checks: readonly PairCheck[] }[] };
 
 /** The linked gateway of a pair (the hub for a spoke to a spoke), whose own key the peer entry must hold. */
-function linkOf(site: Site, i: number, j: number): number | undefined {
+export function linkOf(site: Site, i: number, j: number): number | undefined {
   const hub = hubIndex(site);
   return hub !== undefined && i !== hub && j !== hub ? hub : undefined;
 }
@@ -94,14 +95,7 @@ export function sitesStatusJson(site: Site, view: SitesView, named?: ReadonlySet
     gateways: view.gateways.flatMap((g, i) => {
       const def = site.sites[i]!;
       if (named && !named.has(def.name)) return [];
-      return {
-        site: def.name,
-        ssh: def.ssh,
-        interface: def.interface,
-        reachable: !g.error,
-        ...(g.error ? { error: g.error } : {}),
-        checks: g.checks.map((c) => ({ id: c.id, ...(c.pair ? { pair: c.pair } : {}), title: c.title, status: c.status, detail: c.detail, ...(c.hint ? { hint: c.hint } : {}) })),
-      };
+      return { ...gatewayJsonHead(def, g.error), checks: g.checks.map(checkJson) };
     }),
   };
 }

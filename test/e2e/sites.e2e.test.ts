@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createLab, labSkipReason, type Lab } from "../lab/lab.ts";
-import { eventually, wgsite } from "./run-wgsite.ts";
+import { eventually, wgsite, wgsiteArgv } from "./run-wgsite.ts";
 
 /**
  * More than two sites on real gateways: a 4-site mesh from bare gateways, a 5th site behind NAT
@@ -135,6 +135,46 @@ test("status: one line per pair (a spoke pair via the hub), nothing red", { skip
   assert.ok(pairs.every((l) => /^[✔!] \w+ <-> \w+( \(via alpha\))?: up, handshake /.test(l)), r.stdout);
   assert.ok(pairs.includes(pairs.find((l) => l.includes("beta <-> epsilon (via alpha)"))!), r.stdout);
   process.stderr.write(`${pairs.join("\n")}\n`);
+});
+
+test("status --once --prometheus around the hub: every gateway up, a series per pair, promtool accepts it", { skip }, async () => {
+  const r = await wgsite(lab, ["status", "-c", file, "--once", "--prometheus"]);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.equal(r.stdout.split("\n").filter((l) => /^wgsite_gateway_up\{site="\w+",interface="wg\w"\} 1$/.test(l)).length, 5, r.stdout);
+  const pairs = new Set([...r.stdout.matchAll(/^wgsite_check_status\{[^}]*pair="([\w-]+)"/gm)].map((m) => m[1]));
+  assert.equal(pairs.size, 10, [...pairs].join(" "));
+  assert.match(r.stdout, /^wgsite_peer_handshake_age_seconds\{site="epsilon",peer="alpha",interface="wgE",pair="alpha-epsilon"\} \d+$/m);
+  assert.match(r.stdout, /^wgsite_lan_latency_seconds\{site="beta",peer="epsilon",interface="wgB",pair="beta-epsilon",via="alpha"\} [\d.]+$/m);
+  assert.deepEqual(r.stdout.split("\n").filter((l) => /state="red"\} 1$/.test(l)), []);
+  if (spawnSync("promtool", ["--version"]).status === 0) {
+    const checked = spawnSync("promtool", ["check", "metrics"], { input: r.stdout, encoding: "utf8" });
+    assert.equal(checked.status, 0, `${checked.stdout}${checked.stderr}`);
+  }
+});
+
+test("status --watch --exit-on-red around the hub: green lines while green; ip_forward 0 on epsilon ends it with 3, naming the check", { skip }, async () => {
+  const argv = wgsiteArgv(["status", "-c", file, "--watch", "--exit-on-red", "--ssh-config", lab.sshConfigFile]);
+  const child = spawn("ip", ["netns", "exec", lab.operatorNs, ...argv], { env: { ...process.env, NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta!.sudoPassword ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.on("close", (c) => resolve(void (code = c))));
+  try {
+    assert.ok(await eventually(async () => /Z hub alpha of 5 sites: 10 of 10 pairs up\n/.test(out), 60_000, 250), `no green line:\n${out}`);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(code, undefined, `--watch ended while green:\n${out}`);
+    const broken = Date.now();
+    await lab.inGateway("epsilon", "sysctl -qw net.ipv4.ip_forward=0");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+    assert.equal(code, 3, `not ended with 3 within 30 s of the break:\n${out}`);
+    process.stderr.write(`[sites] --exit-on-red ended ${Date.now() - broken} ms after the break\n`);
+    assert.match(out, /Z hub alpha of 5 sites: 6 of 10 pairs up; \w+ <-> epsilon( \(via alpha\))?: epsilon ip_forward 0 \(\+3 more red\)\n/);
+    assert.match(out, /^red:\n {2}epsilon ip_forward: 0 \(fix: sysctl -w net\.ipv4\.ip_forward=1 /m);
+  } finally {
+    child.kill("SIGKILL");
+    await lab.inGateway("epsilon", "sysctl -qw net.ipv4.ip_forward=1");
+  }
 });
 
 test("a site dropped from the file loses its peer everywhere and is left alone until remove --site names it", { skip }, async () => {

@@ -1,27 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { plan } from "../../src/core/plan.ts";
-import type { Site } from "../../src/core/site.ts";
 import { pairOutputs } from "../../src/status/pair-output.ts";
-import type { StatusSample } from "../../src/status/sample.ts";
-import { judgeSitesStatus, pairLines, sitesExitCode, sitesStatusJson, sitesStatusText, type SitesGatewayView } from "../../src/status/sites-report.ts";
-import { verifySample } from "../../src/status/verify.ts";
-import { FRESH, siteOf } from "../helpers/applied-facts.ts";
-import { siteKeys, sitesProbeOutput } from "../remote/helpers/fake-sites.ts";
-
-const example = (name: string) => siteOf(readFileSync(new URL(`../../examples/${name}.yaml`, import.meta.url), "utf8"));
-
-/** Each gateway's samples toward every other site, as the fake probes answer (save `deadPairs`). */
-function views(site: Site, deadPairs: readonly string[] = []): SitesGatewayView[] {
-  const facts = site.sites.map((def) => ({ ...FRESH, connected: [{ dev: "lan0", address: def.lan[0]!.text.replace(/\.0\/24$/, ".1"), cidr: def.lan[0]!.text }] }));
-  const p = plan({ site, facts, runId: "R1" });
-  const keys = siteKeys(site);
-  return p.gateways.map((gp, i) => {
-    const chunks = pairOutputs(sitesProbeOutput(p, i, keys, deadPairs));
-    return { samples: new Map((gp.pairs ?? []).map((t) => [t.site, verifySample(chunks.get(t.site)!, t)!] as [string, StatusSample])) };
-  });
-}
+import { judgeSitesStatus, pairLines, sitesExitCode, sitesStatusJson, sitesStatusText } from "../../src/status/sites-report.ts";
+import { example, sitesViews as views } from "./helpers.ts";
 
 test("status with four sites: one line per pair, all up (yellow until the full probe measured MTU and latency)", () => {
   const site = example("mesh");

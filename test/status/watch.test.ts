@@ -1,35 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { test } from "node:test";
-import type { Connection, ExecOptions, ExecResult } from "../../src/remote/connection.ts";
+import type { Connection } from "../../src/remote/connection.ts";
 import type { ProbeTargets } from "../../src/status/sample.ts";
 import { ProbeWatch, tickRequest, watchScript } from "../../src/status/watch.ts";
+import { localShell } from "./local-shell.ts";
 
 /** Loopback only: the probes' pings must not leave this machine. */
 const TARGETS: ProbeTargets = { iface: "wgtest9", port: 51000, peerTunnelAddress: "127.0.0.2", remoteLanAddresses: ["127.0.0.3"] };
-
-/** A Connection that runs commands in a local sh, stdin fed as the watch feeds it (as SshSession does). */
-function localShell(started: string[] = []): Connection {
-  return {
-    label: "local",
-    stats: { roundTrips: 0, bytesIn: 0, bytesOut: 0, connections: 1 },
-    exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-      started.push(command);
-      return new Promise((resolve) => {
-        const child = spawn("sh", ["-c", command], { stdio: ["pipe", "pipe", "pipe"] });
-        let stderr = "";
-        child.stdout.setEncoding("utf8").on("data", (d: string) => options.onStdout?.(d));
-        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        child.on("close", (code) => resolve({ stdout: "", stderr, code: code ?? 255 }));
-        if (options.stdin !== undefined) child.stdin.write(options.stdin);
-        options.feedStdin?.((text) => child.stdin.write(text));
-        if (options.holdStdin) void options.holdStdin.then(() => child.stdin.end());
-        else child.stdin.end();
-      });
-    },
-    async close() {},
-  };
-}
 
 test("the request line names the kind of tick and the checksums the client holds", () => {
   assert.equal(tickRequest(true, {}), "H none none\n");

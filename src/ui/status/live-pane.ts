@@ -1,41 +1,20 @@
-import { StatusCommand, statusCommandOf } from "./keys.ts";
+import { StatusCommand } from "./keys.ts";
 import { paneLines } from "./pane-lines.ts";
+import { holdTerminal, inProcessTerminal, type Terminal } from "./pane-terminal.ts";
 import { startProbeLoops, type ProbeSettings, type Sessions } from "./probe-loops.ts";
-import { keyPresses } from "./raw-keys.ts";
 import { initialStatus, statusReducer, type StatusEvent } from "./state.ts";
 import { TerminalLines } from "./terminal-lines.ts";
 
-/** Signals that end the pane the way q does (terminal restored, sessions handed back), with exit code 128+N. */
-const STOP_SIGNALS = [["SIGTERM", 15], ["SIGHUP", 1], ["SIGINT", 2]] as const;
+export type { Terminal } from "./pane-terminal.ts";
 
 /**
  * The pane in this process's terminal, for `wgsite status` and after the wizard: ends on q, or on a
  * signal with its shell exit code. The sessions it ended with are the caller's to close.
  */
 export async function watchInTerminal(settings: ProbeSettings): Promise<{ sessions: Sessions; code: number }> {
-  const stop = new AbortController();
-  let code = 0;
-  const handlers = STOP_SIGNALS.map(([signal, n]) => {
-    const handler = () => {
-      code = 128 + n;
-      stop.abort();
-    };
-    process.on(signal, handler);
-    return [signal, handler] as const;
-  });
-  try {
-    const sessions = await runLivePane(settings, { stdin: process.stdin, stdout: process.stdout }, stop.signal);
-    return { sessions, code };
-  } finally {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
-  }
+  const { result: sessions, code } = await inProcessTerminal((terminal, stop) => runLivePane(settings, terminal, stop));
+  return { sessions, code };
 }
-
-/** The terminal the pane runs in: process.stdin / process.stdout, or stand-ins in tests. */
-export type Terminal = {
-  readonly stdin: NodeJS.ReadStream | (NodeJS.ReadableStream & { setRawMode?: (raw: boolean) => unknown; isTTY?: boolean });
-  readonly stdout: { write(text: string): unknown; columns?: number; rows?: number; on(event: "resize", fn: () => void): unknown; off(event: "resize", fn: () => void): unknown };
-};
 
 /**
  * The live pane in a terminal: the probe loops feed the reducer, and every change of state is drawn
@@ -45,7 +24,7 @@ export type Terminal = {
  * is signalled, with the sessions in use then (a reconnect replaces one); the caller closes them.
  */
 export function runLivePane(settings: ProbeSettings, terminal: Terminal, stop?: AbortSignal): Promise<Sessions> {
-  const { stdin, stdout } = terminal;
+  const { stdout } = terminal;
   const screen = new TerminalLines(stdout);
   let state = initialStatus(settings.site);
   let drawQueued = false;
@@ -76,31 +55,17 @@ export function runLivePane(settings: ProbeSettings, terminal: Terminal, stop?: 
       if (drawQueued) draw();
       finished = true;
       loops.stop();
-      stdin.off("data", onData);
-      stdout.off("resize", onResize);
-      stop?.removeEventListener("abort", finish);
-      screen.end();
-      stdin.setRawMode?.(false);
-      stdin.pause();
+      release();
       resolve(loops.sessions());
     };
-    const onData = (data: Buffer | string) => {
-      for (const { input, key } of keyPresses(data.toString())) {
-        const command = statusCommandOf(input, key);
-        if (command === StatusCommand.Quit) return finish();
+    const release = holdTerminal(terminal, screen, {
+      quit: finish,
+      redraw: draw,
+      command: (command) => {
         if (command === StatusCommand.Refresh) loops.refresh();
-        else if (command === StatusCommand.NextGateway || command === StatusCommand.PreviousGateway) dispatch({ type: "focus", to: command === StatusCommand.NextGateway ? "next" : "previous" });
-      }
-    };
-    const onResize = () => {
-      screen.resized();
-      draw();
-    };
-    if (stop?.aborted) return finish();
-    stop?.addEventListener("abort", finish, { once: true });
-    stdin.setRawMode?.(true);
-    stdin.on("data", onData);
-    stdin.resume();
-    stdout.on("resize", onResize);
+        else dispatch({ type: "focus", to: command === StatusCommand.NextGateway ? "next" : "previous" });
+      },
+    }, stop);
+    if (stop?.aborted) finish();
   });
 }

@@ -2,12 +2,9 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import { test } from "node:test";
-import { plan } from "../../../src/core/plan.ts";
-import type { Connection, ExecResult } from "../../../src/remote/connection.ts";
-import type { GatewaySession } from "../../../src/remote/gateways.ts";
 import { runSitesPane } from "../../../src/ui/status/sites-pane.ts";
-import { FRESH, siteOf } from "../../helpers/applied-facts.ts";
-import { siteKeys, sitesProbeOutput } from "../../remote/helpers/fake-sites.ts";
+import { siteOf } from "../../helpers/applied-facts.ts";
+import { sitesSessions } from "../../status/helpers.ts";
 import { until } from "./fake-gateways.ts";
 import { plain } from "./helpers.ts";
 import { VtScreen } from "./vt-screen.ts";
@@ -29,28 +26,7 @@ function terminal(columns: number, rows: number) {
   return { vt, stdin, stdout, screen: () => plain(vt.text()) };
 }
 
-/** Gateways that answer every tick as a working mesh would (sites e2e shows the real one). */
-function sessions(deadPairs: readonly string[] = []): { sessions: GatewaySession[]; ticks: number[] } {
-  const facts = SIX.sites.map((def) => ({ ...FRESH, connected: [{ dev: "lan0", address: def.lan[0]!.text.replace(/\.0\/24$/, ".1"), cidr: def.lan[0]!.text }] }));
-  const p = plan({ site: SIX, facts, runId: "R1" });
-  const keys = siteKeys(SIX);
-  const ticks = SIX.sites.map(() => 0);
-  return {
-    ticks,
-    sessions: SIX.sites.map((def, i) => {
-      const conn: Connection = {
-        label: def.name,
-        stats: { roundTrips: 0, bytesIn: 0, bytesOut: 0, connections: 1 },
-        async exec(): Promise<ExecResult> {
-          ticks[i]!++;
-          return { stdout: sitesProbeOutput(p, i, keys, deadPairs), stderr: "", code: 0 };
-        },
-        async close() {},
-      } as unknown as Connection;
-      return { def, index: i, conn, root: conn, facts: facts[i]!, release: () => undefined, jumpHosts: [] };
-    }),
-  };
-}
+const sessions = (deadPairs: readonly string[] = []) => sitesSessions(SIX, deadPairs);
 
 test("six sites fit 80x24: 15 pair lines, then one gateway's detail; ←/→ switch the gateway; q ends", async () => {
   const term = terminal(80, 24);
