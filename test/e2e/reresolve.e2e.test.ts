@@ -93,7 +93,9 @@ test("beta moves to a new address and its record follows: the tunnel comes back 
   await moveBeta(lab.gateways.beta.publicIp, MOVED);
   try {
     await setDnsRecords(lab, { beta: MOVED });
-    assert.equal((await gw("alpha", `getent ahosts ${DNS_NAMES.beta} | head -n1`)).split(/\s+/)[0], MOVED, "alpha's resolver has the new record");
+    // dnsmasq reads its hosts file again when it gets to the SIGHUP, a moment later.
+    const resolvesMoved = async () => (await gw("alpha", `getent ahosts ${DNS_NAMES.beta} | head -n1`)).split(/\s+/)[0] === MOVED;
+    assert.ok(await eventually(resolvesMoved, 5000, 100), "alpha's resolver has the new record");
     // Only alpha's side sends (pings from its LAN): nothing from beta can teach alpha the new address by roaming.
     const back = await eventually(lanPing, 3 * MIN - (Date.now() - started), 2000);
     const seconds = Math.round((Date.now() - started) / 1000);
