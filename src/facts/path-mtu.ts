@@ -9,7 +9,7 @@ const MAX_ROUNDS = 4;
 
 /**
  * The path MTU to each peer's endpoint, found with don't-fragment pings: first the route's whole
- * link MTU (one ping process, ~0.05 s on a clean path); only when that is lost, rounds of parallel
+ * link MTU (one echo, a round trip on a clean path); only when that is lost, rounds of parallel
  * sizes between the largest that answered and the smallest that did not, each lost size costing
  * 0.4 s, so about a second on a narrow path. The peers are probed side by side. Echo probes find a hop that drops big packets silently, which tracepath (waiting
  * for ICMP "fragmentation needed") would not. Prints `link DEV MTU` for each interface, then per
@@ -25,10 +25,11 @@ function script(hosts: readonly string[]): string {
     `  dev=$(ip route get "$t" 2>/dev/null | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p' | head -n1); m=$(cat /sys/class/net/$dev/mtu 2>/dev/null) || return 0`,
     // ICMP echo + IP header: 28 bytes over IPv4, 48 over IPv6.
     `  case $t in *:*) o=48; lo=1280;; *) o=28; lo=576;; esac; echo "target $h $t $m"`,
-    `  if ping -n -q -c2 -i0.05 -W0.4 -M do -s $((m - o)) "$t" >/dev/null 2>&1; then echo "ok $h $m"; return 0; fi; echo "no $h $m"`,
+    // One echo: a clean path answers in a round trip; a lost one is asked again by the search, whose sizes include it.
+    `  if ping -n -q -c1 -W0.4 -M do -s $((m - o)) "$t" >/dev/null 2>&1; then echo "ok $h $m"; return 0; fi`,
     `  probe() { for s in "$@"; do ( if ping -n -q -c2 -i0.05 -W0.4 -M do -s $((s - o)) "$t" >/dev/null 2>&1; then echo "ok $h $s"; else echo "no $h $s"; fi ) & done; wait; }`,
     `  sizes() { i=0; while [ $i -lt ${PER_ROUND} ]; do echo $(( $1 + ($2 - $1) * i / ${PER_ROUND - 1} )); i=$((i + 1)); done | uniq; }`,
-    `  hi=$((m - 1)); n=0; while [ $n -lt ${MAX_ROUNDS} ] && [ $hi -ge $lo ]; do n=$((n + 1))`,
+    `  hi=$m; n=0; while [ $n -lt ${MAX_ROUNDS} ] && [ $hi -ge $lo ]; do n=$((n + 1))`,
     `    r=$(probe $(sizes $lo $hi)); echo "$r"`,
     `    best=$(echo "$r" | awk '$1=="ok"{print $3}' | sort -n | tail -n1); [ -n "$best" ] || break`,
     `    up=$(echo "$r" | awk -v b=$best '$1=="no" && $3>b {print $3}' | sort -n | head -n1); [ -n "$up" ] || break`,
