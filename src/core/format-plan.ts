@@ -23,8 +23,8 @@ export function planToJson(plan: Plan): unknown {
 export function verifyText(g: GatewayPlan): string {
   if (g.pairs) return `Verify every site: ${g.pairs.map((p) => `${p.site} (ping ${p.peerTunnelAddress}, ${p.localLanAddress ? `${p.localLanAddress} -> ` : "route to "}${p.remoteProbe}${p.via ? ` via ${p.via}` : ""})`).join(", ")}`;
   const v = g.verify;
-  const parts = [`handshake, ping ${v.peerTunnelAddress}, route to ${v.remoteProbe} via ${g.interface}`];
-  if (v.localLanAddress) parts.push(`ping ${v.remoteProbe} from ${v.localLanAddress}`);
+  const parts = [`handshake, ping ${v.peerTunnelAddress}${v.peerTunnelAddress6 ? ` and ${v.peerTunnelAddress6}` : ""}, route to ${v.remoteProbe} via ${g.interface}`];
+  if (v.localLanAddress) parts.push(`ping ${v.remoteProbe} from ${v.localLanAddress} (and once with ${g.interface}'s whole MTU, don't fragment)`);
   if (v.localLanAddress6 && v.remoteProbe6) parts.push(`ping ${v.remoteProbe6} from ${v.localLanAddress6}`);
   if (v.remoteHosts?.length) parts.push(`ping ${v.remoteHosts.join(" and ")} (heard on the other LAN) from ${v.localLanAddress}`);
   return `Verify: ${parts.join(", ")}`;

@@ -83,7 +83,7 @@ test("verification pings up to two hosts the other gateway heard on its LAN: rea
   const p = plan({ site: site(), facts: [fresh, { ...freshBeta, neighbors }], runId: "R1" });
   assert.deepEqual(p.gateways[0].verify.remoteHosts, ["10.10.11.40", "10.10.11.20"]);
   assert.equal(p.gateways[1].verify.remoteHosts, undefined, "alpha heard nobody");
-  assert.match(planToText(p), /Verify: handshake, ping 10\.10\.9\.1, route to 10\.10\.11\.1 via wgA, ping 10\.10\.11\.1 from 10\.10\.10\.1, ping 10\.10\.11\.40 and 10\.10\.11\.20 \(heard on the other LAN\) from 10\.10\.10\.1$/m);
+  assert.match(planToText(p), /Verify: handshake, ping 10\.10\.9\.1, route to 10\.10\.11\.1 via wgA, ping 10\.10\.11\.1 from 10\.10\.10\.1 \(and once with wgA's whole MTU, don't fragment\), ping 10\.10\.11\.40 and 10\.10\.11\.20 \(heard on the other LAN\) from 10\.10\.10\.1$/m);
   // Without an address in its own LAN the gateway cannot send from it: no host pings.
   const noLan: HostFacts = { ...fresh, connected: fresh.connected.filter((c) => c.dev !== "lan0") };
   assert.equal(plan({ site: site(), facts: [noLan, { ...freshBeta, neighbors }], runId: "R1" }).gateways[0].verify.remoteHosts, undefined);
