@@ -126,7 +126,8 @@ function wantedRules(site: Site, index: number, sources: PeerSources | undefined
   const families = lanFamilies(site);
   const forward = families.flatMap((family) =>
     site.firewall.block.map((b) => {
-      const proto = b.proto === "icmp" && family === "ipv6" ? "ipv6-icmp" : b.proto;
+      // ICMPv6's Packet Too Big is how IPv6 learns the path MTU (routers never fragment): never refused (RFC 4890).
+      const proto = b.proto === "icmp" && family === "ipv6" ? "ipv6-icmp -m icmp6 ! --icmpv6-type packet-too-big" : b.proto;
       return { spec: `-i %i -p ${proto}${b.port === undefined ? "" : ` --dport ${b.port}`} -j REJECT`, v6: family === "ipv6" };
     }),
   );
@@ -168,10 +169,10 @@ function nftInputRules(port: number, sources: PeerSources): string[] {
   });
 }
 
-function nftBlockMatch(b: Site["firewall"]["block"][number], families: readonly Family[]): string {
-  if (b.proto !== "icmp") return `${b.proto} dport ${b.port ?? "0-65535"}`;
-  if (families.length === 1) return families[0] === "ipv4" ? "ip protocol icmp" : "meta l4proto ipv6-icmp";
-  return "meta l4proto { icmp, ipv6-icmp }";
+/** A block rule's matches in nftables: `icmp` is one per family, ICMPv6's Packet Too Big let through as in iptables. */
+function nftBlockMatches(b: Site["firewall"]["block"][number], families: readonly Family[]): string[] {
+  if (b.proto !== "icmp") return [`${b.proto} dport ${b.port ?? "0-65535"}`];
+  return families.map((f) => (f === "ipv4" ? "ip protocol icmp" : "meta l4proto ipv6-icmp icmpv6 type != packet-too-big"));
 }
 
 function nftHooks(site: Site, index: number, sources: PeerSources | undefined, clampMss: boolean): FirewallHooks {
@@ -199,7 +200,7 @@ function nftHooks(site: Site, index: number, sources: PeerSources | undefined, c
   if (blocks.length > 0 || hub) {
     const families = lanFamilies(site);
     lines.push("\tchain forward {", "\t\ttype filter hook forward priority filter - 1; policy accept;");
-    for (const b of blocks) lines.push(`\t\tiifname "${iface}" ${nftBlockMatch(b, families)} reject`);
+    for (const b of blocks) for (const match of nftBlockMatches(b, families)) lines.push(`\t\tiifname "${iface}" ${match} reject`);
     if (hub) lines.push(`\t\tiifname "${iface}" oifname "${iface}" accept`);
     lines.push("\t}");
   }

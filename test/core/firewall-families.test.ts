@@ -94,14 +94,14 @@ test("block rules: every family the LANs have; icmp is ICMP and ICMPv6", () => {
   assert.deepEqual(inserted(v4.postUp), ["iptables FORWARD -i %i -p icmp -j REJECT", "iptables FORWARD -i %i -p tcp --dport 22 -j REJECT"]);
   const dual = site("192.0.2.2", block, "10.10.11.0/24, 2001:db8:11::/64");
   assert.deepEqual(inserted(firewallHooks(dual, 0, "iptables-nft").postUp), [
-    "ip6tables FORWARD -i %i -p ipv6-icmp -j REJECT",
+    "ip6tables FORWARD -i %i -p ipv6-icmp -m icmp6 ! --icmpv6-type packet-too-big -j REJECT",
     "ip6tables FORWARD -i %i -p tcp --dport 22 -j REJECT",
     "iptables FORWARD -i %i -p icmp -j REJECT",
     "iptables FORWARD -i %i -p tcp --dport 22 -j REJECT",
   ]);
   const forward = (s: Site) => nftFile(s).split("\n").filter((l) => l.includes('iifname "wgA"')).map((l) => l.trim());
   assert.deepEqual(forward(site("192.0.2.2", block)), ['iifname "wgA" tcp dport 22 reject', 'iifname "wgA" ip protocol icmp reject']);
-  assert.deepEqual(forward(dual), ['iifname "wgA" tcp dport 22 reject', 'iifname "wgA" meta l4proto { icmp, ipv6-icmp } reject']);
+  assert.deepEqual(forward(dual), ['iifname "wgA" tcp dport 22 reject', 'iifname "wgA" ip protocol icmp reject', 'iifname "wgA" meta l4proto ipv6-icmp icmpv6 type != packet-too-big reject']);
 });
 
 test("MSS clamping: an owned mangle pair per family in iptables, a chain of wgsite's table in nftables", () => {
