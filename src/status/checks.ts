@@ -1,4 +1,4 @@
-import { cidrsOverlap, isAddressLiteral, parseCidr } from "../core/address.ts";
+import { cidrsOverlap, isAddressLiteral, parseAddress, parseCidr } from "../core/address.ts";
 import { sysctlPath } from "../core/plan.ts";
 import { peerOf, type Site, type SiteDef } from "../core/site.ts";
 import { transferAddress, transferAddress6 } from "../core/topology.ts";
@@ -283,7 +283,9 @@ function endpointCheck(site: Site, index: number, sample: StatusSample, peer: Wg
   const host = m?.[1] ?? peer.endpoint;
   const port = Number(m?.[2]);
   if (!isAddressLiteral(want.host)) return nameEndpointCheck(site, index, sample, peer, host, port, fresh, other);
-  if (host === want.host && port === want.port) return check("endpoint", "endpoint", "green", peer.endpoint);
+  // One spelling per address: wg prints IPv6 compressed and lower case, a site file may not.
+  const same = (x: string, y: string) => (parseAddress(x)?.toString() ?? x) === (parseAddress(y)?.toString() ?? y);
+  if (same(host, want.host) && port === want.port) return check("endpoint", "endpoint", "green", peer.endpoint);
   // A working tunnel from another address is a peer behind NAT: worth knowing, not broken.
   return check("endpoint", "endpoint", fresh ? "yellow" : "red", `${peer.endpoint}, not ${wantText}`, fresh ? `${other.name} talks from ${peer.endpoint} (NAT?); update sites.${other.name}.endpoint if that is its address` : fix);
 }

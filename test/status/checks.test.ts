@@ -185,6 +185,13 @@ test("stale handshake: red past 180 s, never: red", () => {
   assert.equal(one(checks(site, 0, { ...alpha, clock: alpha.clock + 177 }, beta), "handshake")?.status, "green");
 });
 
+test("endpoint: an IPv6 endpoint written another way in the site file is the same address as wg's", () => {
+  const peer = alpha.wg!.peers[0]!;
+  const v6site = { ...site, sites: site.sites.map((d, i) => (i === 1 ? { ...d, endpoint: { ...d.endpoint, host: "2001:DB8:0:0::12" } } : d)) };
+  const sample: StatusSample = { ...alpha, wg: { ...alpha.wg!, peers: [{ ...peer, endpoint: "[2001:db8::12]:51000" }] } };
+  assert.deepEqual(one(checks(v6site, 0, sample, beta), "endpoint"), { id: "endpoint", title: "endpoint", status: "green", detail: "[2001:db8::12]:51000" });
+});
+
 test("endpoint: none is red; another address with a fresh handshake is yellow (NAT)", () => {
   const peer = alpha.wg!.peers[0]!;
   const none: StatusSample = { ...alpha, wg: { ...alpha.wg!, peers: [{ ...peer, endpoint: undefined }] } };
