@@ -179,7 +179,8 @@ test("wg-quick stopped on beta: unit and interface red, start it; back to green"
   assert.deepEqual(check(doc, "beta", "unit"), { id: "unit", title: "unit", status: "red", detail: "inactive, enabled", hint: "systemctl start wg-quick@wgB" });
   assert.equal(check(doc, "beta", "interface").status, "red");
   assert.match(doc.summary, /: beta unit inactive, enabled$/);
-  await gw("beta", "systemctl start wg-quick@wgB");
+  // The unit's journal in the failure message: a start that fails says why.
+  await gw("beta", "systemctl start wg-quick@wgB || { journalctl -u wg-quick@wgB -n 40 --no-pager; exit 1; }");
   await green();
 });
 
