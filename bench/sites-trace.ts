@@ -19,7 +19,7 @@ import { ROOT } from "../build.ts";
 import { createLab, labSkipReason, type Lab } from "../test/lab/lab.ts";
 import { timed } from "./lab-runs.ts";
 
-const { values: args } = parseArgs({ options: { sites: { type: "string", default: "2,6" }, rounds: { type: "string", default: "1" }, binary: { type: "string" }, "restrict-port": { type: "boolean", default: false } } });
+const { values: args } = parseArgs({ options: { sites: { type: "string", default: "2,6" }, rounds: { type: "string", default: "1" }, binary: { type: "string" }, src: { type: "string" }, "restrict-port": { type: "boolean", default: false } } });
 const COUNTS = args.sites.split(",").map(Number);
 const ROUNDS = Math.max(1, Number(args.rounds));
 const skip = labSkipReason();
@@ -50,10 +50,11 @@ function machineCpu(): { busy: number; all: number } {
   return { busy: (all - idle) / 100, all: all / 100 };
 }
 
-const wgsite = args.binary ? [args.binary] : [process.execPath, join(ROOT, "src/cli.tsx")];
+// --src A,B: trees whose src/cli.tsx bun runs, taken in turn on fresh labs (an A/B of a change).
+const contenders = args.binary ? [[args.binary]] : (args.src ? args.src.split(",") : [ROOT]).map((dir) => [process.execPath, join(dir, "src/cli.tsx")]);
 const sec = (ms: number) => (ms / 1000).toFixed(2);
 
-for (let round = 0; round < ROUNDS; round++) for (const SITES of COUNTS) {
+for (let round = 0; round < ROUNDS; round++) for (const SITES of COUNTS) for (const wgsite of contenders) {
   const lab = await createLab({ sites: SITES });
   try {
     const file = join(lab.dir, "site.yaml");
@@ -84,7 +85,7 @@ for (let round = 0; round < ROUNDS; round++) for (const SITES of COUNTS) {
     const wall = r.ms;
     const busy = m1.busy - m0.busy;
     const cores = cpus().length;
-    process.stdout.write(`\n## ${SITES} sites, round ${round + 1}: wall ${sec(wall)} s, load ${load} at start\n\n`);
+    process.stdout.write(`\n## ${SITES} sites, round ${round + 1}, ${wgsite.at(-1)}: wall ${sec(wall)} s, load ${load} at start\n\n`);
     process.stdout.write(`wgsite process (/usr/bin/time): ${time}\n${cpu.map((c) => `  ${c}`).join("\n")}\n`);
     process.stdout.write(`machine: ${busy.toFixed(2)} CPU s busy of ${(cores * wall / 1000).toFixed(2)} (${cores} cores x wall) = ${(100 * busy / (cores * wall / 1000)).toFixed(0)} %\n\n`);
     const cols = ["tcp-connected", "ssh-kex-hostkey", "ssh-ready", "facts", "prepare-sent", "step-done:install", "step-done:keys", "prepare-back", "configure-sent", "step-done:unit", "step-start:verify", "step-done:verify", "configure-back", "commit-sent", "commit-back"];
@@ -99,6 +100,11 @@ for (let round = 0; round < ROUNDS; round++) for (const SITES of COUNTS) {
       const e = [...(events.get(s) ?? new Map<string, number>())].sort((a, b) => a[1] - b[1]);
       process.stdout.write(`${s}: ${e.map(([k, v]) => `${k} ${sec(v)}`).join(" · ")}\n`);
     }
+    // The critical path: each phase from the last gateway's start edge to the last one's end edge.
+    const last = (k: string) => Math.max(...lab.sites.map((s) => events.get(s)?.get(k) ?? NaN));
+    const cpuAt = (s: string, k: string) => Number([...(events.get(s) ?? new Map<string, number>()).keys()].find((x) => x.startsWith(`gw:${k}_cpu=`))?.split("=")[1]);
+    const gwCpu = (a: string, b: string) => lab.sites.map((s) => cpuAt(s, b) - cpuAt(s, a)).reduce((x, y) => x + y, 0);
+    process.stdout.write(`phases: connect+facts ${sec(last("facts"))} · prepare ${sec(last("prepare-back") - last("prepare-sent"))} (gateways' CPU ${gwCpu("prepare-start", "prepare-end").toFixed(2)} s) · configure to unit up ${sec(last("step-done:unit") - last("configure-sent"))} · verify ${sec(last("configure-back") - last("step-done:unit"))} (configure+verify CPU ${gwCpu("configure-start", "configure-end").toFixed(2)} s) · commit+exit ${sec(wall - last("configure-back"))}\n`);
     const allGw = after.reduce((a, x, i) => a + x.total - before[i]!.total, 0);
     process.stdout.write(`\ngateways together: ${allGw.toFixed(2)} CPU s\n`);
   } finally {
