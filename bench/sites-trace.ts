@@ -105,6 +105,11 @@ for (let round = 0; round < ROUNDS; round++) for (const SITES of COUNTS) for (co
     const cpuAt = (s: string, k: string) => Number([...(events.get(s) ?? new Map<string, number>()).keys()].find((x) => x.startsWith(`gw:${k}_cpu=`))?.split("=")[1]);
     const gwCpu = (a: string, b: string) => lab.sites.map((s) => cpuAt(s, b) - cpuAt(s, a)).reduce((x, y) => x + y, 0);
     process.stdout.write(`phases: connect+facts ${sec(last("facts"))} · prepare ${sec(last("prepare-back") - last("prepare-sent"))} (gateways' CPU ${gwCpu("prepare-start", "prepare-end").toFixed(2)} s) · configure to unit up ${sec(last("step-done:unit") - last("configure-sent"))} · verify ${sec(last("configure-back") - last("step-done:unit"))} (configure+verify CPU ${gwCpu("configure-start", "configure-end").toFixed(2)} s) · commit+exit ${sec(wall - last("configure-back"))}\n`);
+    // A rerun of the same file (nothing to change): its wall and its verification, the part a mesh makes longer.
+    const again = await timed(argv, { env: { NO_COLOR: "1", WGSITE_TRACE: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "" }, timeoutMs: 240_000 });
+    const edges = [...again.stderr.matchAll(/^@@trace (\S+) (\S+) (\S+)/gm)].filter((m) => m[2] !== "-");
+    const lastOf = (k: string) => Math.max(...edges.filter((m) => m[3] === k).map((m) => Number(m[1])));
+    process.stdout.write(`rerun: exit ${again.code}, wall ${sec(again.ms)} s · facts in ${sec(lastOf("facts"))} · verify ${sec(lastOf("verify-back") - lastOf("verify-sent"))}\n`);
     const allGw = after.reduce((a, x, i) => a + x.total - before[i]!.total, 0);
     process.stdout.write(`\ngateways together: ${allGw.toFixed(2)} CPU s\n`);
   } finally {
