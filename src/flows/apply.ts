@@ -11,6 +11,7 @@ import { closeSessions, openGateways } from "../remote/gateways.ts";
 import { nonInteractivePrompts } from "../remote/noninteractive-prompts.ts";
 import type { ApplyEvent } from "../remote/events.ts";
 import { progressLine } from "./progress-log.ts";
+import { trace, traceCpu } from "../remote/trace.ts";
 import { readSite } from "./read-site.ts";
 
 function doneText(site: Site, changed: number): string {
@@ -33,6 +34,7 @@ export function runId(now = new Date()): string {
 }
 
 function log(event: ApplyEvent): void {
+  if (event.type !== "plan" && event.type !== "check") trace(event.site, event.type === "step-start" || event.type === "step-done" || event.type === "step-failed" ? `${event.type}:${event.step}` : event.type);
   const line = progressLine(event);
   if (line) process.stderr.write(`${line}\n`);
 }
@@ -101,6 +103,7 @@ async function run(options: Options, rotation: { readonly psk: boolean } | undef
     process.stderr.write(`wgsite: warning: --verify-timeout ${options.verifyTimeoutSec} is short: WireGuard retries a lost first handshake only after 5 s; ${MIN_VERIFY_SEC} or more leaves room for one retry\n`);
   }
   const { site, sessions, named } = await connect(options, true);
+  traceCpu("facts-in");
   try {
     if (rotation) {
       const bare = sessions.filter((s) => !s.facts.publicKey || !s.facts.unit.active).map((s) => s.def.name);
@@ -117,7 +120,9 @@ async function run(options: Options, rotation: { readonly psk: boolean } | undef
         return ExitCode.Ok;
       }
     }
+    traceCpu("planned");
     const report = await applyPlan(confirmed, sessions, { verifyTimeoutSec: options.verifyTimeoutSec, rollback: options.rollback, runId: confirmed.runId }, log);
+    traceCpu("applied");
     const changed = report.gateways.filter((g) => g.changed).length;
     // What it cost on the wire, counted in the transport: for benchmarks and the curious.
     report.gateways.forEach((g, i) => (g.transport = { ...sessions[i]!.root.stats }));

@@ -12,6 +12,7 @@ import type { ApplyReport, CheckReport, Emit, GatewayReport, StepReport } from "
 import type { ExecOptions } from "./connection.ts";
 import type { GatewaySession } from "./gateways.ts";
 import { judgeSites, verifySitesScript } from "./verify-sites.ts";
+import { gatewayCpuMark, remoteMarks, trace, tracing } from "./trace.ts";
 
 export type ApplyOptions = {
   readonly verifyTimeoutSec: number;
@@ -79,8 +80,14 @@ async function runBatch(session: GatewaySession, t: Tracker, steps: readonly Ste
     }
   });
   const describe = `wgsite's ${steps.length > 0 ? `steps (${steps.map((s) => s.id).join(", ")})` : "verification"}`;
+  const phase = steps.length > 0 ? steps[0]!.phase : "verify";
+  trace(site, `${phase}-sent`);
+  // Traced: the gateway's CPU seconds so far (all its processes, the reaped ones' included), before and after.
+  if (tracing()) script = `${gatewayCpuMark(`${phase}-start`)}\n${script}\n${gatewayCpuMark(`${phase}-end`)}`;
   const result = await session.root.exec(script, { ...(stdin === undefined ? {} : { stdin }), onStdout: (chunk) => reader.push(chunk), timeoutMs: 15 * 60_000, describe } as ExecOptions);
   reader.end();
+  trace(site, `${phase}-back`);
+  remoteMarks(site, result.stderr);
   if (failure) throw failure;
   if (result.code !== 0) {
     throw new StepFailure(site, "batch", redact(`${result.stderr}`.trim() || `exit code ${result.code}`, secrets));
@@ -161,7 +168,9 @@ async function commit(session: GatewaySession, gp: GatewayPlan, options: ApplyOp
   const ops = commitOps(session.def, session.facts, gp, options.runId).map((o) => opShell(o, { runId: options.runId }));
   const disarm = init ? [`${disarmRevertCommand(init, revertUnit(gp.interface))}; rm -f ${rollbackFile(gp.interface)}`] : [];
   if (ops.length === 0 && disarm.length === 0) return;
+  trace(gp.site, "commit-sent");
   const result = await session.root.exec([...disarm, ...ops].join("\n"), { timeoutMs: 60_000, describe: "wgsite's commit (revert disarmed, backups removed)" } as ExecOptions);
+  trace(gp.site, "commit-back");
   if (result.code !== 0) throw new Error(`${gp.site}: could not confirm the change (exit ${result.code}): ${redact(result.stderr.trim(), [session.password])}`);
 }
 

@@ -17,10 +17,10 @@ const GATEWAY_FACTS: ReadonlySet<string> = new Set(["init", "wg", "link", "unit"
 const marker = (name: string) => `echo "${PAIR_MARK} ${name}"`;
 
 /** The probes toward each site (`facts` as for a single peer), the gateway's own facts once. */
-export function pairsScript(ctx: FactContext, pairs: readonly { readonly site: string; readonly facts: readonly Fact<unknown>[] }[]): string {
+export function pairsScript(ctx: FactContext, pairs: readonly { readonly site: string; readonly facts: readonly Fact<unknown>[] }[], mark: (what: string) => string = () => ""): string {
   const own = pairs[0]?.facts.filter((f) => GATEWAY_FACTS.has(f.id)) ?? [];
   return [
-    ...pairs.flatMap((p) => [marker(p.site), factsScript(ctx, p.facts.filter((f) => !GATEWAY_FACTS.has(f.id)))]),
+    ...pairs.flatMap((p) => [marker(p.site), factsScript(ctx, p.facts.filter((f) => !GATEWAY_FACTS.has(f.id))), ...[mark(`probed-${p.site}`)].filter((m) => m !== "")]),
     marker(GATEWAY),
     factsScript(ctx, own),
     marker("end"),

@@ -11,6 +11,7 @@ import { startProxyCommand, type ProxyProcess } from "./proxy-command.ts";
 import { hostPort, sshFailure, type Where } from "./messages.ts";
 import { SshSession, track, type TrackedClient } from "./session.ts";
 import type { ResolvedTarget } from "./target.ts";
+import { trace } from "../trace.ts";
 
 export type ConnectOptions = {
   readonly askPassphrase: AskPassphrase;
@@ -138,6 +139,7 @@ function connectHop(
     });
 
     client.on("ready", () => {
+      trace(where.label, "ssh-ready");
       if (settled) return;
       settled = true;
       stopTimer();
@@ -172,6 +174,7 @@ function connectHop(
       keepaliveCountMax: 3,
       authHandler: auth.handler,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        trace(where.label, "ssh-kex-hostkey");
         const onUnknownHost = (info: UnknownHostInfo) =>
           paused(() => opts.onUnknownHost(where.via === undefined ? info : { ...info, jumpHost: where.via }));
         verifyHostKey(where.label, hop, key, { recordNewHostKeys: opts.recordNewHostKeys, acceptNewHostKeys: opts.acceptNewHostKeys, onUnknownHost }).then(
@@ -195,7 +198,10 @@ function connectHop(
       // Only the preference list can be rejected (a runtime without some algorithm); plain defaults always parse.
       client.connect(config);
     }
-    if (dialTcp) (sock as Socket).connect(hop.port, hop.host);
+    if (dialTcp) {
+      (sock as Socket).once("connect", () => trace(where.label, "tcp-connected"));
+      (sock as Socket).connect(hop.port, hop.host);
+    }
   });
 }
 
