@@ -151,8 +151,8 @@ export function expertScript(lab: Lab, options: { firewall?: boolean } = {}): st
       "echo net.ipv4.ip_forward=1 > /etc/sysctl.d/99-wireguard-forward.conf",
       `systemctl enable --now wg-quick@${s.iface} </dev/null 2>/dev/null`,
       `end=$(( $(date +%s) + 30 )); until ping -c1 -W1 -I ${s.lanIp} ${peer.lanIp} >/dev/null 2>&1; do [ $(date +%s) -lt $end ] || { echo "no tunnel" >&2; exit 1; }; done`,
-      // And verification's full-MTU ping through the tunnel.
-      `ping -n -q -c1 -W1 -M do -s $(( $(cat /sys/class/net/${s.iface}/mtu) - 28 )) -I ${s.lanIp} ${peer.lanIp} >/dev/null`,
+      // And verification's full-MTU ping through the tunnel, as patient as wgsite's (a fresh tunnel may lose one packet to crossed handshakes).
+      `ping -n -q -c1 -w2 -i0.1 -M do -s $(( $(cat /sys/class/net/${s.iface}/mtu) - 28 )) -I ${s.lanIp} ${peer.lanIp} >/dev/null`,
       "echo up",
     ].join("\n");
   const remoteCmd = (s: Side, peer: Side) => (s.sudo ? `sudo -S -p '' sh -c ${q(script(s, peer))}` : script(s, peer));

@@ -37,7 +37,7 @@ export function transferAddress(site: Site, index: number): string {
 }
 
 /** One address as a network of its own: /32 or /128. */
-const hostNet = (address: string) => `${address}/${address.includes(":") ? 128 : 32}`;
+export const hostNet = (address: string) => `${address}/${address.includes(":") ? 128 : 32}`;
 
 /** Gateway `index`'s address on the IPv6 transfer net (tunnel.network6): ::0 and ::1 of a /127 (RFC 6164), or network + 1 + index. */
 export function transferAddress6(site: Site, index: number): string | undefined {

@@ -1,7 +1,7 @@
 import type { GatewayPlan, PairTarget, Plan } from "../core/plan-types.ts";
 import { quote } from "../core/shell.ts";
 import type { Site } from "../core/site.ts";
-import { hubIndex, peersOf, transferAddress } from "../core/topology.ts";
+import { hostNet, hubIndex, peersOf, transferAddress } from "../core/topology.ts";
 import type { CheckId } from "../status/checks.ts";
 import { verdicts, verifyProbeFacts, verifySample, type Verdict } from "../status/verify.ts";
 import { pairOutputs, pairsScript } from "../status/pair-output.ts";
@@ -34,7 +34,7 @@ export function verifySitesScript(gp: GatewayPlan, timeoutSec: number, site?: Si
   const linkOf = (p: PairTarget) => (site ? (p.via !== undefined && hub !== undefined ? hub : site.sites.findIndex((s) => s.name === p.site)) : Infinity);
   // Only a peer that can reach this gateway (it has an endpoint) and that this gateway can reach can cross it.
   const reachable = (i: number) => site?.sites[i]?.endpoint.host !== undefined;
-  const earlierPeers = site && reachable(gp.index) ? peersOf(site, gp.index).filter((p) => p.index < gp.index && reachable(p.index)).map((p) => `${transferAddress(site, p.index)}/32`) : [];
+  const earlierPeers = site && reachable(gp.index) ? peersOf(site, gp.index).filter((p) => p.index < gp.index && reachable(p.index)).map((p) => hostNet(transferAddress(site, p.index))) : [];
   const ping = (p: PairTarget) => `while [ $(date +%s) -lt $end ]; do ping -c1 -W1 ${quote(p.peerTunnelAddress)} >/dev/null 2>&1 && break; sleep 0.05; done`;
   const pingAll = (ps: readonly PairTarget[]) => ps.map((p) => `( ${ping(p)}; ${remoteMark(`answered-${p.site}`) || ":"} ) &`);
   // A peer has started its handshake when its dump line (AllowedIPs holding its transfer address) has one.
