@@ -2,11 +2,11 @@ import { cidrContains, firstHost, parseAddress } from "./address.ts";
 import type { HostFacts } from "./host-facts.ts";
 import type { Site } from "./site.ts";
 
-/** The gateway's own global IPv6 address inside one of its site's LANs (facts.connected6). */
-function lan6Address(facts: HostFacts | undefined, site: Site, index: number): string | undefined {
-  for (const net of facts?.connected6 ?? []) {
+/** The gateway's own address inside one of its site's LANs: IPv4 (facts.connected) or global IPv6 (facts.connected6). */
+export function lanAddress(facts: HostFacts | undefined, site: Site, index: number, family: "ipv4" | "ipv6" = "ipv4"): string | undefined {
+  for (const net of (family === "ipv4" ? facts?.connected : facts?.connected6) ?? []) {
     const address = parseAddress(net.address);
-    if (address && site.sites[index]!.lan.some((lan) => lan.family === "ipv6" && cidrContains(lan, address))) return net.address;
+    if (address && site.sites[index]!.lan.some((lan) => lan.family === family && cidrContains(lan, address))) return net.address;
   }
   return undefined;
 }
@@ -17,7 +17,7 @@ function lan6Address(facts: HostFacts | undefined, site: Site, index: number): s
  */
 export function ipv6VerifyTargets(site: Site, index: number, peerIndex: number, facts: readonly (HostFacts | undefined)[] | undefined): { readonly localLanAddress6?: string; readonly remoteProbe6?: string } {
   const peerLan6 = site.sites[peerIndex]!.lan.find((l) => l.family === "ipv6");
-  const local = lan6Address(facts?.[index], site, index);
+  const local = lanAddress(facts?.[index], site, index, "ipv6");
   if (!peerLan6 || !local) return {};
-  return { localLanAddress6: local, remoteProbe6: lan6Address(facts?.[peerIndex], site, peerIndex) ?? firstHost(peerLan6) };
+  return { localLanAddress6: local, remoteProbe6: lanAddress(facts?.[peerIndex], site, peerIndex, "ipv6") ?? firstHost(peerLan6) };
 }

@@ -1,9 +1,9 @@
-import { cidrContains, firstHost, parseAddress } from "./address.ts";
+import { firstHost } from "./address.ts";
 import { configChange } from "./config-change.ts";
 import { liveRuleChange, liveRulesStep } from "./live-rules.ts";
 import { fieldFixes, fixHooks, fixSteps } from "./field-fixes.ts";
 import { forwardingStep, sysctlContent } from "./forwarding.ts";
-import { ipv6VerifyTargets } from "./dual-stack.ts";
+import { ipv6VerifyTargets, lanAddress } from "./dual-stack.ts";
 import { needsFirewallTool } from "./firewall.ts";
 import type { HostFacts } from "./host-facts.ts";
 import { serviceScriptOps, type InitSystem, type UnitAction } from "./init-system.ts";
@@ -93,14 +93,6 @@ export function withoutRetired(facts: HostFacts, retired: string | undefined): H
 
 export function plan(input: PlanInput): Plan {
   return { site: input.site, gateways: input.site.sites.map((_, i) => gatewayPlan(input, i)), runId: input.runId ?? "offline" };
-}
-
-export function lanAddress(facts: HostFacts | undefined, site: Site, index: number): string | undefined {
-  for (const net of facts?.connected ?? []) {
-    const address = parseAddress(net.address);
-    if (address && site.sites[index]!.lan.some((lan) => cidrContains(lan, address))) return net.address;
-  }
-  return undefined;
 }
 
 /** What gateway `index` proves about the path to site `peerIndex` (its peer, or a spoke beyond the hub). */
