@@ -56,10 +56,8 @@ export function fieldSpec(field: FieldId, state: WizardState): FieldSpec {
     case "name1":
       return { label: `Name of the ${field === "name0" ? "first" : "second"} site`, hint: "lowercase letters, digits, - or _; used in config comments and file names" };
     case "lan0":
-    case "lan1": {
-      const side = field === "lan0" ? 0 : 1;
-      return { label: `LAN networks of ${name(side)}`, hint: "the networks behind its gateway; several: separate with commas" };
-    }
+    case "lan1":
+      return lanSpec(name(field === "lan0" ? 0 : 1));
     case "network":
       return {
         label: "Transfer network",
@@ -85,15 +83,8 @@ export function fieldSpec(field: FieldId, state: WizardState): FieldSpec {
         ],
       };
     case "ssh0":
-    case "ssh1": {
-      const side = field === "ssh0" ? 0 : 1;
-      return {
-        label: `SSH target of ${name(side)}'s gateway`,
-        hint: "[user@]host[:port], or a Host alias from your SSH config",
-        choices: sshChoices(state),
-        other: "type [user@]host[:port]…",
-      };
-    }
+    case "ssh1":
+      return sshSpec(state, name(field === "ssh0" ? 0 : 1));
     case "endpoint0":
     case "endpoint1": {
       const side = field === "endpoint0" ? 0 : 1;
@@ -110,6 +101,15 @@ export function fieldSpec(field: FieldId, state: WizardState): FieldSpec {
       return { label: "Sites", choices: moreChoices(state, count), display: () => `${count}; add or remove one here` };
   }
   return { label: field };
+}
+
+/** The same for two sites and for more: nothing in them counts the sites. */
+function lanSpec(site: string): FieldSpec {
+  return { label: `LAN networks of ${site}`, hint: "the networks behind its gateway; several: separate with commas" };
+}
+
+function sshSpec(state: WizardState, site: string): FieldSpec {
+  return { label: `SSH target of ${site}'s gateway`, hint: "[user@]host[:port], or a Host alias from your SSH config", choices: sshChoices(state), other: "type [user@]host[:port]…" };
 }
 
 function sshChoices(state: WizardState): Choice[] {
@@ -155,16 +155,11 @@ function manySiteSpec(field: FieldId, state: WizardState, count: number, name: (
     case "name":
       return { label: `Name of site ${side + 1}`, hint: "lowercase letters, digits, - or _; each site its own name" };
     case "lan":
-      return { label: `LAN networks of ${name(side)}`, hint: "the networks behind its gateway; several: separate with commas" };
+      return lanSpec(name(side));
     case "iface":
       return { label: `WireGuard interface on ${name(side)}`, hint: "each gateway its own, as in the examples: wgA, wgB, wgC…" };
     case "ssh":
-      return {
-        label: `SSH target of ${name(side)}'s gateway`,
-        hint: "[user@]host[:port], or a Host alias from your SSH config",
-        choices: sshChoices(state),
-        other: "type [user@]host[:port]…",
-      };
+      return sshSpec(state, name(side));
     case "endpoint":
       return {
         label: `Public endpoint of ${name(side)}`,
