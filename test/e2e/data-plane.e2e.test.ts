@@ -14,6 +14,7 @@ import { INET6, LAN6, NARROW_MTU } from "../lab/path-variants.ts";
 /** The IPv6 transfer net of the dual-stack case (RFC 6164 /127). */
 const TRANSFER6 = "2001:db8:9::/127";
 import { eventually, labSite, wgsite } from "./run-wgsite.ts";
+import { tcpPeer } from "./lan-tcp.ts";
 
 const skip = labSkipReason();
 
@@ -219,8 +220,8 @@ describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways, an IPv6 transf
   test("LAN hosts reach each other over IPv6 both ways: ping and TCP with their real addresses", { skip }, async () => {
     assert.ok(await eventually(ping6("alpha", "beta"), 5000), "alpha LAN -> beta LAN (IPv6)");
     assert.ok(await eventually(ping6("beta", "alpha"), 5000), "beta LAN -> alpha LAN (IPv6)");
-    assert.equal(await tcp6(lab, "alpha", "beta", 7201), LAN6.alpha.host);
-    assert.equal(await tcp6(lab, "beta", "alpha", 7202), LAN6.beta.host);
+    assert.equal(await tcpPeer(lab, "alpha", "beta", 7201, LAN6.beta.host), LAN6.alpha.host);
+    assert.equal(await tcpPeer(lab, "beta", "alpha", 7202, LAN6.alpha.host), LAN6.beta.host);
   });
 
   test("a rerun changes nothing", { skip }, async () => {
@@ -248,19 +249,3 @@ describe("dual-stack LANs: IPv6 beside IPv4 behind both gateways, an IPv6 transf
   });
 });
 
-/** A TCP connection from one LAN host to the other over IPv6; returns the client address the server saw. */
-async function tcp6(lab: Lab, from: Site, to: Site, port: number): Promise<string> {
-  const server = spawn("ip", ["netns", "exec", lab.lanHosts[to].ns, process.execPath, "-e",
-    `const s = require("net").createServer((c) => { console.log("peer " + c.remoteAddress); c.end(); s.close(); });
-     s.listen(${port}, "${LAN6[to].host}", () => console.log("ready")); setTimeout(() => process.exit(0), 8000).unref();`], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const ready = new Promise<void>((resolve) => server.stdout!.on("data", (d: Buffer) => { out += d.toString(); if (out.includes("ready")) resolve(); }));
-  const closed = new Promise<void>((resolve) => server.on("close", () => resolve()));
-  await Promise.race([ready, new Promise((r) => setTimeout(r, 5000))]);
-  const client = await lab.inNs(lab.lanHosts[from].ns, [process.execPath, "-e",
-    `const c = require("net").connect(${port}, "${LAN6[to].host}", () => c.end());
-     c.on("close", () => process.exit(0)); c.on("error", (e) => { console.log(e.code); process.exit(1); }); setTimeout(() => { console.log("timeout"); process.exit(1); }, 4000);`], { timeoutMs: 10_000 });
-  await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
-  server.kill();
-  return client.code === 0 ? (/peer (\S+)/.exec(out)?.[1] ?? out.trim()) : client.stdout.trim();
-}

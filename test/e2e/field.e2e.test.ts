@@ -8,7 +8,6 @@
  * test/fixtures/facts/field-*\/ (then run test/facts/gather.test.ts with UPDATE_FIXTURES=1).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +15,7 @@ import { gatherScript } from "../../src/facts/gather.ts";
 import { createLab, labSkipReason, type Lab, type Site } from "../lab/lab.ts";
 import "../lab/variants.ts";
 import { eventually, labSite, wgsite } from "./run-wgsite.ts";
+import { tcpPeer } from "./lan-tcp.ts";
 
 const skip = labSkipReason();
 const IFACE = { alpha: "wgA", beta: "wgB" } as const;
@@ -58,30 +58,6 @@ async function captureFacts(lab: Lab, site: Site, name: string, iface: string = 
 }
 
 const pingable = (lab: Lab, from: Site, to: Site) => async () => (await lab.inNs(lab.lanHosts[from].ns, ["ping", "-c1", "-W1", lab.lanHosts[to].ip])).code === 0;
-
-/**
- * Connects from one LAN host to a listener on the other and returns the address the listener saw,
- * or the client's error (ECONNREFUSED when a REJECT answered).
- */
-async function tcpPeer(lab: Lab, from: Site, to: Site, port: number): Promise<string> {
-  const server = spawn("ip", ["netns", "exec", lab.lanHosts[to].ns, process.execPath, "-e",
-    `const s = require("net").createServer((c) => { console.log("peer " + c.remoteAddress.replace(/^::ffff:/, "")); c.end(); s.close(); });
-     s.listen(${port}, () => console.log("ready")); setTimeout(() => process.exit(0), 8000).unref();`], { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const ready = new Promise<void>((resolve) => server.stdout!.on("data", (d: Buffer) => { out += d.toString(); if (out.includes("ready")) resolve(); }));
-  const closed = new Promise<void>((resolve) => server.on("close", () => resolve()));
-  await Promise.race([ready, new Promise((r) => setTimeout(r, 5000))]);
-  const client = await lab.inNs(lab.lanHosts[from].ns, [process.execPath, "-e",
-    `const c = require("net").connect(${port}, "${lab.lanHosts[to].ip}", () => c.end());
-     c.on("close", () => process.exit(0)); c.on("error", (e) => { console.log(e.code); process.exit(1); }); setTimeout(() => { console.log("timeout"); process.exit(1); }, 4000);`], { timeoutMs: 10_000 });
-  if (client.code !== 0) {
-    server.kill();
-    await closed;
-    return client.stdout.trim();
-  }
-  await closed;
-  return /peer (\S+)/.exec(out)?.[1] ?? `no connection seen: ${out}`;
-}
 
 async function apply(lab: Lab, site: string, extra: string[] = []): Promise<Report> {
   const r = await wgsite(lab, ["--non-interactive", "-c", site, "--json", ...extra]);

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "../lab/lab.ts";
 
@@ -18,6 +19,22 @@ export async function wgsite(lab: Lab, args: readonly string[], env: Record<stri
     env: { NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "", ...env },
     timeoutMs: 240_000,
   });
+}
+
+/** A wgsite run left going (status --watch) in the operator namespace: its output so far, its exit code once it ended. */
+export type Running = { readonly out: () => string; readonly code: () => number | null | undefined; readonly exited: Promise<void>; readonly kill: () => void };
+
+export function startWgsite(lab: Lab, args: readonly string[]): Running {
+  const child = spawn("ip", ["netns", "exec", lab.operatorNs, ...wgsiteArgv([...args, "--ssh-config", lab.sshConfigFile])], {
+    env: { ...process.env, NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.on("close", (c) => resolve(void (code = c))));
+  return { out: () => out, code: () => code, exited, kill: () => child.kill("SIGKILL") };
 }
 
 /** The lab's site file (the reference design), with extra YAML appended (e.g. a firewall section). */

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { createLab, labSkipReason, type Lab } from "../lab/lab.ts";
-import { eventually, wgsite, wgsiteArgv } from "./run-wgsite.ts";
+import { eventually, startWgsite, wgsite } from "./run-wgsite.ts";
 
 /**
  * More than two sites on real gateways: a 4-site mesh from bare gateways, a 5th site behind NAT
@@ -153,26 +153,20 @@ test("status --once --prometheus around the hub: every gateway up, a series per 
 });
 
 test("status --watch --exit-on-red around the hub: green lines while green; ip_forward 0 on epsilon ends it with 3, naming the check", { skip }, async () => {
-  const argv = wgsiteArgv(["status", "-c", file, "--watch", "--exit-on-red", "--ssh-config", lab.sshConfigFile]);
-  const child = spawn("ip", ["netns", "exec", lab.operatorNs, ...argv], { env: { ...process.env, NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta!.sudoPassword ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.on("close", (c) => resolve(void (code = c))));
+  const watch = startWgsite(lab, ["status", "-c", file, "--watch", "--exit-on-red"]);
   try {
-    assert.ok(await eventually(async () => /Z hub alpha of 5 sites: 10 of 10 pairs up\n/.test(out), 60_000, 250), `no green line:\n${out}`);
+    assert.ok(await eventually(async () => /Z hub alpha of 5 sites: 10 of 10 pairs up\n/.test(watch.out()), 60_000, 250), `no green line:\n${watch.out()}`);
     await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(code, undefined, `--watch ended while green:\n${out}`);
+    assert.equal(watch.code(), undefined, `--watch ended while green:\n${watch.out()}`);
     const broken = Date.now();
     await lab.inGateway("epsilon", "sysctl -qw net.ipv4.ip_forward=0");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-    assert.equal(code, 3, `not ended with 3 within 30 s of the break:\n${out}`);
+    await Promise.race([watch.exited, new Promise((r) => setTimeout(r, 30_000))]);
+    assert.equal(watch.code(), 3, `not ended with 3 within 30 s of the break:\n${watch.out()}`);
     process.stderr.write(`[sites] --exit-on-red ended ${Date.now() - broken} ms after the break\n`);
-    assert.match(out, /Z hub alpha of 5 sites: 6 of 10 pairs up; \w+ <-> epsilon( \(via alpha\))?: epsilon ip_forward 0 \(\+3 more red\)\n/);
-    assert.match(out, /^red:\n {2}epsilon ip_forward: 0 \(fix: sysctl -w net\.ipv4\.ip_forward=1 /m);
+    assert.match(watch.out(), /Z hub alpha of 5 sites: 6 of 10 pairs up; \w+ <-> epsilon( \(via alpha\))?: epsilon ip_forward 0 \(\+3 more red\)\n/);
+    assert.match(watch.out(), /^red:\n {2}epsilon ip_forward: 0 \(fix: sysctl -w net\.ipv4\.ip_forward=1 /m);
   } finally {
-    child.kill("SIGKILL");
+    watch.kill();
     await lab.inGateway("epsilon", "sysctl -qw net.ipv4.ip_forward=1");
   }
 });

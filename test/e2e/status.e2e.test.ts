@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { createLab, labSkipReason, type Lab } from "../lab/lab.ts";
-import { eventually, labSite, wgsite, wgsiteArgv } from "./run-wgsite.ts";
+import { eventually, labSite, startWgsite, wgsite, wgsiteArgv } from "./run-wgsite.ts";
 import { quote } from "../../src/core/shell.ts";
 import type { TickCost } from "./measure-tick.ts";
 
@@ -127,30 +127,21 @@ test("--once --prometheus: metrics promtool accepts, both gateways up, no check 
 });
 
 test("--watch --exit-on-red: keeps probing while green; ip_forward 0 on alpha ends it with 3, the check named with its fix", { skip, timeout: 3 * MIN }, async () => {
-  const argv = wgsiteArgv(["status", "-c", site, "--watch", "--exit-on-red", "--ssh-config", lab.sshConfigFile]);
-  const child = spawn("ip", ["netns", "exec", lab.operatorNs, ...argv], {
-    env: { ...process.env, NO_COLOR: "1", WGSITE_SUDO_PASSWORD_BETA: lab.gateways.beta.sudoPassword ?? "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) => child.on("close", (c) => resolve(void (code = c))));
+  const watch = startWgsite(lab, ["status", "-c", site, "--watch", "--exit-on-red"]);
   try {
-    assert.ok(await eventually(async () => /Z alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: up/.test(out), 60_000, 250), `no green line:\n${out}`);
+    assert.ok(await eventually(async () => /Z alpha 10\.10\.10\.0\/24 <-> beta 10\.10\.11\.0\/24: up/.test(watch.out()), 60_000, 250), `no green line:\n${watch.out()}`);
     await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(code, undefined, `--watch ended while green:\n${out}`);
+    assert.equal(watch.code(), undefined, `--watch ended while green:\n${watch.out()}`);
     const broken = Date.now();
     await gw("alpha", "sysctl -qw net.ipv4.ip_forward=0");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-    assert.equal(code, 3, `not ended with 3 within 30 s of the break:\n${out}`);
+    await Promise.race([watch.exited, new Promise((r) => setTimeout(r, 30_000))]);
+    assert.equal(watch.code(), 3, `not ended with 3 within 30 s of the break:\n${watch.out()}`);
     console.error(`[status] --exit-on-red ended ${Date.now() - broken} ms after the break`);
-    assert.match(out, /: alpha ip_forward 0\n/);
-    assert.match(out, /^red:\n {2}alpha ip_forward: 0 \(fix: sysctl -w net\.ipv4\.ip_forward=1 /m);
+    assert.match(watch.out(), /: alpha ip_forward 0\n/);
+    assert.match(watch.out(), /^red:\n {2}alpha ip_forward: 0 \(fix: sysctl -w net\.ipv4\.ip_forward=1 /m);
     assert.deepEqual(await probeLoops(), [0, 0], "the probe loops ended on both gateways");
   } finally {
-    child.kill("SIGKILL");
+    watch.kill();
     await lab.inGateway("alpha", "sysctl -qw net.ipv4.ip_forward=1");
   }
   await green();
