@@ -87,9 +87,10 @@ export function chooseMtu(site: Site, index: number, facts: readonly (HostFacts 
   const path = Math.min(...probes.map((p) => p.pathMtu));
   const family = probes.some((p) => p.family === "ipv6") ? "ipv6" : "ipv4";
   const fits = tunnelMtuFor(path, family);
-  const narrower = path < lanMtu(site, index, self);
+  const lan = lanMtu(site, index, self);
+  const narrower = path < lan;
   const clampMss = site.tunnel.clampMss ?? narrower;
-  const clampWhy = site.tunnel.clampMss !== undefined ? `tunnel.clampMss: ${site.tunnel.clampMss}` : narrower ? `MSS clamped: the path is narrower than the LAN (${lanMtu(site, index, self)})` : "no MSS clamping: the path is as wide as the LAN";
+  const clampWhy = site.tunnel.clampMss !== undefined ? `tunnel.clampMss: ${site.tunnel.clampMss}` : narrower ? `MSS clamped: the path is narrower than the LAN (${lan})` : "no MSS clamping: the path is as wide as the LAN";
   const measured = `path MTU measured ${both(probes)}`;
   if (pinned !== undefined) {
     const warn = pinned > fits ? ` (more than the ${fits} the path carries: big packets will be lost)` : "";

@@ -140,6 +140,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
   const fw = get(firewall);
   const { raw, ...fwFacts } = fw;
   const client = /^@@ssh-client (\S+)$/m.exec(output)?.[1];
+  const measured = parts.has(pathMtu.id) ? get(pathMtu) : undefined;
   const facts = {
     os: get(osRelease),
     packageManager: get(packageManager),
@@ -163,7 +164,7 @@ export function parseGather(output: string, ctx: FactContext): GatherOutcome {
     ...(parts.has(ip6Forward.id) ? { ip6Forward: get(ip6Forward) } : {}),
     ...(parts.has(connected6.id) ? { connected6: get(connected6) } : {}),
     ...((ctx.peerHosts ?? []).some((h) => !isAddressLiteral(h)) && parts.has(peerEndpoint.id) ? { peerAddresses: get(peerEndpoint) } : {}),
-    ...(parts.has(pathMtu.id) && get(pathMtu) ? { pathMtu: get(pathMtu)! } : {}),
+    ...(measured ? { pathMtu: measured } : {}),
     journal: get(journal),
     ...(parts.has(serviceScript.id) ? { serviceScript: get(serviceScript) } : {}),
     ...(parts.has(wireguardPackages.id) ? { wireguardPackages: get(wireguardPackages) } : {}),
