@@ -4,7 +4,7 @@ import { nextJournal } from "../../src/core/journal.ts";
 import { loadSite } from "../../src/core/load-site.ts";
 import { plan, sysctlPath } from "../../src/core/plan.ts";
 import { transferAddresses } from "../../src/core/address.ts";
-import { needsFirewallTool } from "../../src/core/firewall.ts";
+import { lanFamilies, needsFirewallTool } from "../../src/core/firewall.ts";
 import type { Site } from "../../src/core/site.ts";
 
 export const PUBLIC_KEYS = ["hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=", "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="] as const;
@@ -44,6 +44,8 @@ export function appliedFacts(site: Site, index: 0 | 1, next: Site = site): HostF
     routes: [...base.routes, ...site.sites[index === 0 ? 1 : 0].lan.map((l) => ({ dst: l.text, dev: iface }))],
     udpPortsInUse: [...base.udpPortsInUse, site.sites[index].endpoint.port],
     ipForward: { runtime: true, persisted: true },
+    // IPv6 forwarding is wgsite's to turn on only when a LAN is IPv6 (forwarding.ts).
+    ...(lanFamilies(site).includes("ipv6") ? { ip6Forward: { runtime: true, persisted: true } } : {}),
     installed: wg,
     firewall: { ...base.firewall, backend: iptables && base.firewall.backend === "none" ? ("iptables-nft" as const) : base.firewall.backend },
     ownedInterfaces: [{ interface: iface, site: site.sites[index].name, journal }],
